@@ -1,0 +1,207 @@
+#pragma once
+// The spec: one YAML file that describes the whole home cluster (see docs/spec.md).
+// These structs are the parsed, typed form. Maps of the file that are keyed by name become
+// vectors in file order; names are unique (the loader enforces it).
+// A Spec returned by load_spec() has passed every validation rule.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "common/ipv4.h"
+#include "spec/diagnostic.h"
+
+namespace hearth {
+
+using Bytes = std::uint64_t;
+using Milliseconds = std::int64_t;
+
+struct ClusterSettings {
+  std::string name;
+  std::string domain;  // DNS zone served by the arbiter, e.g. "home.arpa"
+};
+
+enum class NodeRole { server, arbiter };
+
+struct Disk {
+  std::string name;  // e.g. "hdd1"; unique within its node
+  std::string path;  // absolute directory where this disk's bricks live
+  Bytes size = 0;
+};
+
+struct Capacity {
+  double cpus = 0;
+  Bytes memory = 0;
+};
+
+struct Node {
+  std::string name;  // a DNS label
+  NodeRole role = NodeRole::server;
+  Ipv4 address;                          // on the management network
+  std::optional<Ipv4> storage_address;   // on the storage network
+  Capacity capacity;
+  std::vector<Disk> disks;
+
+  const Disk* find_disk(const std::string& disk_name) const;
+};
+
+struct DhcpReservation {
+  std::string name;  // a DNS label: becomes NAME.DOMAIN
+  std::string mac;   // normalised to lowercase "aa:bb:cc:dd:ee:ff"
+  Ipv4 address;
+};
+
+inline constexpr Milliseconds kDefaultDhcpLease = 12LL * 3600 * 1000;
+
+struct Dhcp {
+  Ipv4Range range;
+  Milliseconds lease = kDefaultDhcpLease;
+  std::vector<DhcpReservation> reservations;
+};
+
+struct Network {
+  std::string name;
+  Cidr cidr;
+  std::optional<int> vlan;  // 1..4094
+  std::optional<Ipv4> gateway;
+  bool management = false;  // exactly one network; nodes' `address` live here
+  bool storage = false;     // at most one network; nodes' `storage_address` live here
+  std::optional<Ipv4Range> service_ips;
+  std::optional<Dhcp> dhcp;
+};
+
+struct DnsRecord {
+  std::string name;  // a DNS label within the cluster domain
+  Ipv4 address;
+};
+
+struct DnsSettings {
+  std::vector<Ipv4> upstream;
+  std::vector<DnsRecord> records;
+};
+
+struct Volume {
+  std::string name;
+  Bytes size = 0;
+  // Optional pins: node name -> disk name on that node, for the data bricks.
+  std::map<std::string, std::string> pinned_disks;
+};
+
+enum class Protocol { tcp, udp };
+
+struct Port {
+  std::uint16_t number = 0;
+  Protocol protocol = Protocol::tcp;
+  auto operator<=>(const Port&) const = default;
+};
+
+// One entry of `volumes:` in a service: "volume[/subdir]:mountpoint[:ro]".
+struct VolumeMount {
+  std::string volume;
+  std::string subdir;      // relative, may be empty; never contains ".."
+  std::string mountpoint;  // absolute path inside the container
+  bool read_only = false;
+};
+
+enum class HealthKind { http, tcp };
+
+struct HealthCheck {
+  HealthKind kind = HealthKind::http;
+  std::string http_path;  // for http; starts with '/'
+  std::uint16_t port = 0;
+  Milliseconds interval = 1000;
+  Milliseconds timeout = 500;
+};
+
+struct Resources {
+  double cpus = 0;   // requested; 0 when not given
+  Bytes memory = 0;  // requested and enforced as the cgroup limit; 0 when not given
+};
+
+// A source allowed to reach a service: a network of the spec (by name) or a literal CIDR.
+struct AllowedSource {
+  std::string network;       // set when a network name was given
+  std::optional<Cidr> cidr;  // set when a CIDR was given
+};
+
+struct Service {
+  std::string name;  // a DNS label: becomes NAME.DOMAIN
+  std::string rootfs;  // exactly one of rootfs / image is set
+  std::string image;
+  std::vector<std::string> command;
+  std::vector<std::pair<std::string, std::string>> env;  // in file order
+  std::string network;
+  std::optional<Ipv4> address;  // fixed address; otherwise allocated from service_ips
+  std::vector<Port> ports;
+  std::vector<AllowedSource> allow_from;  // empty: only the service's own network
+  std::vector<VolumeMount> volumes;
+  std::optional<HealthCheck> health;
+  Resources resources;
+  std::optional<std::string> prefer;  // soft placement: a server's name
+};
+
+// "daily HH:MM" | "hourly" | "every N{m,h}"
+struct BackupSchedule {
+  enum class Kind { daily, hourly, every } kind = Kind::daily;
+  int hour = 0;
+  int minute = 0;
+  Milliseconds every = 0;
+};
+
+struct Retention {
+  int last = 0;
+  int hourly = 0;
+  int daily = 0;
+  int weekly = 0;
+  int monthly = 0;
+  int yearly = 0;
+};
+
+struct Backup {
+  std::string name;
+  std::vector<std::string> volumes;
+  std::string repository;     // restic repository: azure:..., s3:..., or an absolute local path
+  std::string password_file;  // absolute path
+  BackupSchedule schedule;
+  Retention keep;
+};
+
+// Where each key of the file was: key path ("services.homepage.address") -> position of its value.
+// Also holds the position of every map entry's key under "<path>#key".
+class SourceMap {
+ public:
+  void record(std::string key_path, Position position);
+  // The position of the key path, or of its nearest recorded ancestor; {0,0} if none.
+  Position find(const std::string& key_path) const;
+
+ private:
+  std::unordered_map<std::string, Position> positions_;
+};
+
+struct Spec {
+  std::string file;  // the file name as given, for messages
+  ClusterSettings cluster;
+  std::vector<Node> nodes;
+  std::vector<Network> networks;
+  DnsSettings dns;
+  std::vector<Volume> volumes;
+  std::vector<Service> services;
+  std::vector<Backup> backups;
+  SourceMap source;
+
+  const Node* find_node(const std::string& name) const;
+  const Network* find_network(const std::string& name) const;
+  const Volume* find_volume(const std::string& name) const;
+  const Service* find_service(const std::string& name) const;
+  const Node* arbiter() const;  // the one arbiter
+  std::vector<const Node*> servers() const;
+  const Network* management_network() const;
+  const Network* storage_network() const;  // nullptr when the spec has none
+};
+
+}  // namespace hearth

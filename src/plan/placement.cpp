@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <limits>
 
+#include "spec/units.h"
+
 namespace hearth {
 namespace {
 
@@ -47,7 +49,7 @@ struct Server {
   }
   // "r510 has 1.5 cpus, 3GiB free"
   std::string room() const {
-    return node->name + " has " + format_cpus(cpus_free()) + ", " + format_bytes(memory_free()) + " free";
+    return node->name + " has " + format_cpus(cpus_free()) + ", " + format_size(memory_free()) + " free";
   }
 
  private:
@@ -58,7 +60,7 @@ struct Server {
 };
 
 std::string needs(const Request& request) {
-  return "needs " + format_cpus(request.cpus) + ", " + format_bytes(request.memory);
+  return "needs " + format_cpus(request.cpus) + ", " + format_size(request.memory);
 }
 
 class Placer {

@@ -1,6 +1,5 @@
 #include "plan/quantities.h"
 
-#include <array>
 #include <cmath>
 
 namespace hearth {
@@ -29,20 +28,6 @@ std::string format_cpus(Millicpus millicpus) {
   if (millicpus < 0) millicpus = 0;
   auto value = static_cast<std::uint64_t>(millicpus);
   return decimal(value / 1000, value % 1000, 1000) + (value == 1000 ? " cpu" : " cpus");
-}
-
-std::string format_bytes(Bytes bytes) {
-  static constexpr std::array<const char*, 5> kUnits = {"B", "KiB", "MiB", "GiB", "TiB"};
-  std::size_t unit = 0;
-  Bytes scale = 1;
-  while (unit + 1 < kUnits.size() && bytes >= scale * 1024) {
-    scale *= 1024;
-    ++unit;
-  }
-  Bytes whole = bytes / scale;
-  // Hundredths of the unit, truncated. The remainder is below 2^40, so *100 cannot overflow.
-  Bytes hundredths = (bytes % scale) * 100 / scale;
-  return decimal(whole, hundredths, 100) + kUnits[unit];
 }
 
 }  // namespace hearth

@@ -116,7 +116,7 @@ TEST(Placement, TheArbiterIsNeverUsedEvenWhenPreferred) {
   EXPECT_EQ(placed.nodes.at("a"), "r510");
   EXPECT_EQ(placed.of("a").reason, "least loaded server where it fits; preferred elitedesk is not available");
   EXPECT_EQ(placed.nodes.count("huge"), 0u);
-  EXPECT_EQ(placed.of("huge").reason, "needs 9 cpus, 0B; r510 has 8 cpus, 48GiB free; r530 has 8 cpus, 32GiB free");
+  EXPECT_EQ(placed.of("huge").reason, "needs 9 cpus, 0 bytes; r510 has 8 cpus, 48GiB free; r530 has 8 cpus, 32GiB free");
 }
 
 TEST(Placement, KeepsThePreviousNodeEvenWhenAnotherIsLessLoaded) {
@@ -188,7 +188,7 @@ TEST(Placement, StaysWhenThePreferredServerHasNoRoom) {
   EXPECT_EQ(placed.nodes.at("web"), "r530");
   EXPECT_EQ(placed.of("web").decision, PlacementDecision::kept);
   EXPECT_EQ(placed.of("web").reason,
-            "already runs on r530; preferred r510 has no room (needs 1 cpu, 0B; r510 has 0.5 cpus, 48GiB free)");
+            "already runs on r530; preferred r510 has no room (needs 1 cpu, 0 bytes; r510 has 0.5 cpus, 48GiB free)");
 }
 
 TEST(Placement, AServiceOnADeadNodeIsPlacedOnALiveOne) {

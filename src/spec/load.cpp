@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "spec/parse.h"
+#include "spec/validate.h"
 #include "spec/yaml_document.h"
 
 namespace hearth {
@@ -27,6 +28,8 @@ LoadResult load_spec_text(const std::string& text, const std::string& file_name)
   if (document.root) {
     BuiltSpec built = build_spec(*document.root, file_name);
     result.errors.insert(result.errors.end(), built.errors.begin(), built.errors.end());
+    std::vector<Diagnostic> rules = validate_spec(built.spec, built.unusable);
+    result.errors.insert(result.errors.end(), rules.begin(), rules.end());
     if (result.errors.empty()) result.spec = std::move(built.spec);
   }
   sort_in_file_order(result.errors);

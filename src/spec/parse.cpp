@@ -256,7 +256,10 @@ class Builder {
             std::string("expected a list, e.g. ") + example + ", found " + yaml::describe(*node));
       return;
     }
+    std::size_t errors_before = out_.errors.size();
     for (std::size_t i = 0; i < node->items.size(); ++i) each(node->items[i], item_path(path, i));
+    // Items that failed are left out of the Spec, so later indexes would not match the file.
+    if (out_.errors.size() != errors_before) mark_unusable(path);
   }
 
   const std::string& file() const { return file_; }

@@ -3,6 +3,7 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <new>
@@ -111,23 +112,40 @@ bool line_indented_with_tab(std::string_view text, int line) {
   return false;
 }
 
+// The key path of the node being converted, as a chain up to the root; spelt out only for errors.
+struct PathLink {
+  const PathLink* parent = nullptr;
+  std::string_view key;   // for a map entry
+  std::size_t index = 0;  // for a list item (when key is empty)
+
+  std::string str() const {
+    if (parent == nullptr) return "";
+    std::string above = parent->str();
+    return key.empty() ? item_path(above, index) : child_path(above, key);
+  }
+};
+
 class Converter {
  public:
-  Converter(const std::string& file, const Limits& limits, std::vector<Diagnostic>& errors)
-      : file_(file), limits_(limits), errors_(errors) {}
+  // Without aliases a document has fewer nodes than bytes; the budget allows modest alias use
+  // and stops exponential expansion early.
+  Converter(const std::string& file, const Limits& limits, std::size_t text_size,
+            std::vector<Diagnostic>& errors)
+      : file_(file), limits_(limits), errors_(errors),
+        max_nodes_(std::min(limits.max_nodes, 2 * text_size + 10'000)) {}
 
   // Converts `in` into `out`. Returns false when a limit was hit; `out` is then incomplete and
   // a diagnostic was added.
-  bool convert(const YAML::Node& in, Node& out, const std::string& path, int depth) {
-    if (++nodes_ > limits_.max_nodes) {
+  bool convert(const YAML::Node& in, Node& out, const PathLink& path, int depth) {
+    if (++nodes_ > max_nodes_) {
       errors_.push_back(file_error(file_, to_position(in.Mark()),
                                    "too many YAML nodes (more than " +
-                                       std::to_string(limits_.max_nodes) +
+                                       std::to_string(max_nodes_) +
                                        ", counting every use of an alias); refusing to expand"));
       return false;
     }
     if (depth > limits_.max_depth) {
-      errors_.push_back(Diagnostic{file_, to_position(in.Mark()), path,
+      errors_.push_back(Diagnostic{file_, to_position(in.Mark()), path.str(),
                                    "nested too deeply (more than " +
                                        std::to_string(limits_.max_depth) +
                                        " levels; an alias that refers to itself also does this)"});
@@ -150,7 +168,8 @@ class Converter {
         std::size_t index = 0;
         for (const YAML::Node& item : in) {
           out.items.emplace_back();
-          if (!convert(item, out.items.back(), item_path(path, index++), depth + 1)) return false;
+          PathLink link{&path, {}, index++};
+          if (!convert(item, out.items.back(), link, depth + 1)) return false;
         }
         return true;
       }
@@ -162,7 +181,7 @@ class Converter {
   }
 
  private:
-  bool convert_map(const YAML::Node& in, Node& out, const std::string& path, int depth) {
+  bool convert_map(const YAML::Node& in, Node& out, const PathLink& path, int depth) {
     std::unordered_map<std::string, Position> seen;
     out.entries.reserve(in.size());
     for (auto it = in.begin(); it != in.end(); ++it) {
@@ -170,23 +189,23 @@ class Converter {
       Position key_position = to_position(key.Mark());
       if (!key.IsScalar()) {
         std::string what = key.IsMap() ? "a map" : key.IsSequence() ? "a list" : "empty";
-        errors_.push_back(Diagnostic{file_, key_position, path,
+        errors_.push_back(Diagnostic{file_, key_position, path.str(),
                                      "a key must be a plain name, but this key is " + what});
-        if (++nodes_ > limits_.max_nodes) return false;
+        if (++nodes_ > max_nodes_) return false;
         continue;
       }
       Entry entry;
       entry.key = key.Scalar();
       entry.key_position = key_position;
-      std::string value_path = child_path(path, entry.key);
       auto [first, inserted] = seen.emplace(entry.key, key_position);
+      PathLink link{&path, entry.key, 0};
       if (!inserted) {
         entry.duplicate = true;
-        errors_.push_back(Diagnostic{file_, key_position, value_path,
+        errors_.push_back(Diagnostic{file_, key_position, link.str(),
                                      "duplicate key '" + entry.key + "' (first at line " +
                                          std::to_string(first->second.line) + ")"});
       }
-      if (!convert(it->second, entry.value, value_path, depth + 1)) return false;
+      if (!convert(it->second, entry.value, link, depth + 1)) return false;
       // An empty value ("key:" then a newline) gets the mark of the next token: point at the key.
       if (entry.value.is_null() && entry.value.position.line != key_position.line) {
         entry.value.position = key_position;
@@ -199,6 +218,7 @@ class Converter {
   const std::string& file_;
   const Limits& limits_;
   std::vector<Diagnostic>& errors_;
+  std::size_t max_nodes_;
   std::size_t nodes_ = 0;
 };
 
@@ -283,8 +303,8 @@ ParsedDocument parse_document(std::string_view text, const std::string& file_nam
       return result;
     }
     Node root;
-    Converter converter(file_name, limits, result.errors);
-    if (converter.convert(documents.front(), root, "", 1)) result.root = std::move(root);
+    Converter converter(file_name, limits, text.size(), result.errors);
+    if (converter.convert(documents.front(), root, PathLink{}, 1)) result.root = std::move(root);
   } catch (const YAML::ParserException& error) {
     Position where = to_position(error.mark);
     std::string message = "YAML syntax error: " + error.msg;

@@ -52,7 +52,7 @@ std::string describe(const Node& node);
 struct Limits {
   std::size_t max_bytes = 4u << 20;    // larger text is refused without parsing
   int max_depth = 64;                  // nesting of maps and lists
-  std::size_t max_nodes = 1'000'000;   // after expanding aliases
+  std::size_t max_nodes = 1'000'000;   // after expanding aliases; also at most 2 per byte + 10000
 };
 
 struct ParsedDocument {

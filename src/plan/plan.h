@@ -39,7 +39,7 @@ struct ServicePlan {
 };
 
 struct Plan {
-  std::vector<VolumeBricks> volumes;     // spec order
+  std::vector<VolumePlan> volumes;     // spec order
   std::vector<ServicePlan> services;     // spec order
   std::vector<NodeLoad> servers;         // the live servers and what is placed on them, spec order
   std::vector<ArbiterAddress> arbiter_addresses;  // one per DHCP network, spec order

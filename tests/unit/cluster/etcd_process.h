@@ -1,0 +1,128 @@
+#pragma once
+// A real, single-member etcd for tests: on 127.0.0.1 with two free ports and a temporary data
+// directory; killed, reaped and removed when the object goes away (common/process.h's Child).
+// Tests that need it skip (GTEST_SKIP) when the etcd binary is not installed.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "cluster/etcd_store.h"
+#include "common/process.h"
+
+namespace hearth::cluster::testing {
+
+// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick).
+inline int free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof address;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "hearth-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class EtcdProcess {
+ public:
+  // Why etcd is not available, or empty when it is installed.
+  static std::string unavailable_reason() {
+    if (!find_program("etcd")) {
+      return "the etcd binary is not installed (package etcd-server; run scripts/install-deps): "
+             "skipping the tests against a real etcd";
+    }
+    return "";
+  }
+
+  // Starts etcd and waits until it answers (up to 15 s). Error if it cannot.
+  static Result<std::unique_ptr<EtcdProcess>> start() {
+    auto etcd = std::unique_ptr<EtcdProcess>(new EtcdProcess());
+    if (etcd->dir_.path().empty()) return Error{"cannot create a temporary directory for etcd"};
+    int client_port = free_loopback_port();
+    int peer_port = free_loopback_port();
+    while (peer_port == client_port) peer_port = free_loopback_port();
+    etcd->endpoint_ = "http://127.0.0.1:" + std::to_string(client_port);
+    std::string peer = "http://127.0.0.1:" + std::to_string(peer_port);
+    Command command;
+    command.argv = {"etcd",
+                    "--name=test",
+                    "--data-dir=" + etcd->dir_.path() + "/data",
+                    "--listen-client-urls=" + etcd->endpoint_,
+                    "--advertise-client-urls=" + etcd->endpoint_,
+                    "--listen-peer-urls=" + peer,
+                    "--initial-advertise-peer-urls=" + peer,
+                    "--initial-cluster=test=" + peer,
+                    "--heartbeat-interval=100",
+                    "--election-timeout=1000",
+                    "--logger=zap",
+                    "--log-outputs=stderr"};
+    command.out = Output::file;
+    command.err = Output::merge;
+    command.output_file = etcd->dir_.path() + "/etcd.log";
+    command.own_process_group = true;
+    auto child = Child::start(command);
+    if (!child) return child.error();
+    etcd->child_.emplace(std::move(*child));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (etcd_member_status(etcd->endpoint_, std::chrono::milliseconds(300)).reachable) {
+        return etcd;
+      }
+      if (auto done = etcd->child_->wait_for(std::chrono::milliseconds(100))) {
+        return Error{"etcd exited at start (" + done->describe() + "); see its log " +
+                     command.output_file};
+      }
+    }
+    return Error{"etcd did not answer on " + etcd->endpoint_ + " within 15 s"};
+  }
+
+  ~EtcdProcess() {
+    if (child_) child_->stop(std::chrono::seconds(2));
+  }
+  EtcdProcess(const EtcdProcess&) = delete;
+  EtcdProcess& operator=(const EtcdProcess&) = delete;
+
+  const std::string& endpoint() const { return endpoint_; }
+  pid_t pid() const { return child_ ? child_->pid() : -1; }
+
+ private:
+  EtcdProcess() = default;
+  TempDir dir_;  // destroyed after child_ (declared first): etcd is gone before its files
+  std::optional<Child> child_;
+  std::string endpoint_;
+};
+
+}  // namespace hearth::cluster::testing

@@ -1,6 +1,9 @@
 #pragma once
 // The JSON form of a Plan and of a WhatIfReport, for `--json`. Every field of the structs is
-// present, keys in a fixed order; docs/plan-json.md documents each one.
+// present (absent optionals as null), keys in a fixed order; docs/plan-json.md documents each one.
+// The enum names below are the ones the JSON uses; tables for people should use them too.
+
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -11,5 +14,13 @@ namespace hearth {
 
 nlohmann::ordered_json to_json(const Plan& plan);
 nlohmann::ordered_json to_json(const WhatIfReport& report);
+
+std::string_view name_of(PlacementDecision decision);  // "kept", "returned", "preferred", "least_loaded", "unplaced"
+std::string_view name_of(AddressSource source);        // "fixed", "kept", "allocated"
+std::string_view name_of(DnsSource source);            // "node", "service", "reservation", "record"
+std::string_view name_of(VolumeState state);           // "healthy", "degraded", "read_only", "unavailable"
+std::string_view name_of(ServiceOutcome outcome);      // "stays", "moves", "stops", "not_running"
+// "2379/tcp", "49152-60999/tcp" (single ports: format_port() of spec/values.h)
+std::string format_port_range(const PortRange& range);
 
 }  // namespace hearth

@@ -44,7 +44,11 @@ class Fields {
          std::initializer_list<const char*> known);
 
   const yaml::Node* get(std::string_view key) const;
+  // Reports a missing key, unless an unknown key of the map looked like a typo of it.
   const yaml::Node* require(std::string_view key);
+  // Whether the map had keys that are not known (already reported): checks that a key is there
+  // ("keeps nothing", "needs one of") are skipped, as the unknown key may be the one meant.
+  bool had_unknown_keys() const { return !typos_.empty() || unknown_; }
   std::string path(std::string_view key) const { return child_path(path_, key); }
   const std::string& path() const { return path_; }
   Position where() const { return where_; }
@@ -54,6 +58,8 @@ class Fields {
   const yaml::Node& map_;
   std::string path_;
   Position where_;
+  std::vector<std::string> typos_;  // known keys that an unknown key was close to
+  bool unknown_ = false;
 };
 
 class Builder {
@@ -65,6 +71,7 @@ class Builder {
     out_.unusable.insert(path);
   }
   void mark_unusable(const std::string& path) { out_.unusable.insert(path); }
+  bool is_unusable(const std::string& path) const { return out_.unusable.count(path) != 0; }
 
   // ---- shapes
 
@@ -278,10 +285,12 @@ Fields::Fields(Builder& builder, const yaml::Node& map, std::string path, Positi
                                 [&](const char* key) { return entry.key == key; });
     if (is_known) continue;
     std::string message = "unknown key '" + entry.key + "'";
+    unknown_ = true;
     if (entry.key == "<<") {
       message = "YAML merge keys (<<) are not supported; write the keys out";
     } else if (auto suggestion = closest_match(entry.key, {known.begin(), known.end()})) {
       message += "; did you mean '" + *suggestion + "'?";
+      typos_.push_back(*suggestion);
     } else {
       message += " (known keys:";
       for (const char* key : known) message += std::string(" ") + key;
@@ -299,7 +308,11 @@ const yaml::Node* Fields::get(std::string_view key) const {
 const yaml::Node* Fields::require(std::string_view key) {
   const yaml::Node* value = get(key);
   if (value == nullptr) {
-    builder_.error(path(key), where_, "required key '" + std::string(key) + "' is missing");
+    if (std::find(typos_.begin(), typos_.end(), key) != typos_.end()) {
+      builder_.mark_unusable(path(key));
+    } else {
+      builder_.error(path(key), where_, "required key '" + std::string(key) + "' is missing");
+    }
   }
   return value;
 }
@@ -352,9 +365,11 @@ class SpecBuilder {
         return;
       }
       Fields f(b_, value, path, key, {"role", "address", "storage_address", "capacity", "disks"});
+      bool is_server = false;
       if (auto role = b_.text(f.require("role"), f.path("role"), "server or arbiter")) {
         if (*role == "server") {
           out.role = NodeRole::server;
+          is_server = true;
         } else if (*role == "arbiter") {
           out.role = NodeRole::arbiter;
         } else {
@@ -371,7 +386,7 @@ class SpecBuilder {
         }
       }
       const yaml::Node* capacity = f.get("capacity");
-      if (capacity == nullptr && out.role == NodeRole::server && f.get("role") != nullptr) {
+      if (capacity == nullptr && is_server && !f.had_unknown_keys()) {
         b_.error(f.path("capacity"), key,
                  "required key 'capacity' is missing (a server needs { cpus, memory })");
       }
@@ -567,7 +582,7 @@ class SpecBuilder {
       std::string later_key = later == image ? "image" : "rootfs";
       b_.error(f.path(later_key), later->position,
                "rootfs and image are exclusive: give exactly one of them");
-    } else if (rootfs == nullptr && image == nullptr) {
+    } else if (rootfs == nullptr && image == nullptr && !f.had_unknown_keys()) {
       b_.error(path, key, "needs exactly one of rootfs (a root file system directory) or image");
     }
     if (rootfs != nullptr) {
@@ -586,7 +601,8 @@ class SpecBuilder {
                      [&](const yaml::Node& item, const std::string& item_path) {
                        if (auto arg = b_.text(&item, item_path, "a string")) out.command.push_back(*arg);
                      });
-    if (rootfs != nullptr && image == nullptr && f.get("command") == nullptr) {
+    if (rootfs != nullptr && image == nullptr && f.get("command") == nullptr &&
+        !f.had_unknown_keys()) {
       b_.error(f.path("command"), key,
                "required key 'command' is missing (a service with rootfs has no default command)");
     }
@@ -663,7 +679,7 @@ class SpecBuilder {
                        }
                      });
     if (const yaml::Node* health_node = f.get("health")) {
-      health(out, *health_node, f.path("health"), key);
+      health(out, *health_node, path, key);
     }
     if (const yaml::Node* resources = f.get("resources"); resources != nullptr && !resources->is_null()) {
       if (b_.expect_map(*resources, f.path("resources"), "a map with cpus and memory")) {
@@ -681,7 +697,9 @@ class SpecBuilder {
     }
   }
 
-  void health(Service& service, const yaml::Node& value, const std::string& path, Position key) {
+  void health(Service& service, const yaml::Node& value, const std::string& service_path,
+              Position key) {
+    const std::string path = child_path(service_path, "health");
     if (!b_.expect_map(value, path, "a map with http (and port) or tcp")) return;
     Fields f(b_, value, path, key, {"http", "tcp", "port", "interval", "timeout"});
     HealthCheck check;
@@ -694,11 +712,15 @@ class SpecBuilder {
       b_.error(f.path(later == tcp ? "tcp" : "http"), later->position,
                "http and tcp are exclusive: a health check is exactly one of them");
       ok = false;
-    } else if (http == nullptr && tcp == nullptr) {
+    } else if (http == nullptr && tcp == nullptr && !f.had_unknown_keys()) {
       b_.error(path, value.position,
                "needs exactly one of http (a path, e.g. \"/\") or tcp (a port number)");
       ok = false;
+    } else if (http == nullptr && tcp == nullptr) {
+      ok = false;
     }
+    // With ports that failed to parse, "not one of the service's ports" could be wrong.
+    bool ports_known = !b_.is_unusable(child_path(service_path, "ports"));
     auto port_number = [&](const yaml::Node* node, const std::string& node_path)
         -> std::optional<std::uint16_t> {
       auto number = b_.count(node, node_path);
@@ -727,7 +749,9 @@ class SpecBuilder {
       } else {
         ok = false;
       }
-      if (port != nullptr) {
+      if (!ports_known) {
+        ok = false;
+      } else if (port != nullptr) {
         if (auto number = port_number(port, f.path("port"))) {
           if (has_tcp_port(*number)) {
             check.port = *number;
@@ -763,7 +787,7 @@ class SpecBuilder {
         ok = false;
       }
       if (auto number = port_number(tcp, f.path("tcp"))) {
-        if (has_tcp_port(*number)) {
+        if (has_tcp_port(*number) || !ports_known) {
           check.port = *number;
         } else {
           b_.error(f.path("tcp"), tcp->position,
@@ -858,7 +882,7 @@ class SpecBuilder {
     read("yearly", out.yearly);
     bool keeps_something = out.last > 0 || out.hourly > 0 || out.daily > 0 || out.weekly > 0 ||
                            out.monthly > 0 || out.yearly > 0;
-    if (all_valid && !keeps_something) {
+    if (all_valid && !keeps_something && !f.had_unknown_keys()) {
       b_.error(path, value.position,
                "keeps nothing: set at least one of last, hourly, daily, weekly, monthly, yearly "
                "above 0");

@@ -106,7 +106,7 @@ class Validator {
     while (true) {
       if (unusable_.count(prefix) != 0) return false;
       std::size_t cut = prefix.find_last_of(".[");
-      if (cut == std::string::npos) return true;
+      if (cut == std::string::npos) return unusable_.count("") == 0;  // "": the whole file
       prefix.resize(cut);
     }
   }
@@ -289,6 +289,9 @@ class Validator {
     }
     const Network* storage = spec_.storage_network();
     bool storage_known = storage == nullptr || usable(path_of("networks", storage->name, "cidr"));
+    bool storage_flags_known = std::all_of(spec_.networks.begin(), spec_.networks.end(), [&](const Network& n) {
+      return usable(path_of("networks", n.name, "storage"));
+    });
     const Node* with_storage = nullptr;
     const Node* without_storage = nullptr;
     for (const Node& n : spec_.nodes) {
@@ -310,7 +313,7 @@ class Validator {
       add_claim(Claim::Kind::storage_address, {*n.storage_address, *n.storage_address}, n.name,
                 storage_path);
       if (storage == nullptr) {
-        report(storage_path, "storage_address needs a network with storage: true");
+        if (storage_flags_known) report(storage_path, "storage_address needs a network with storage: true");
       } else if (storage_known) {
         check_inside(storage_path, {*n.storage_address, *n.storage_address}, *storage,
                      "the storage network " + storage->name);
@@ -479,11 +482,12 @@ class Validator {
   void service_references() {
     for (const Service& s : spec_.services) {
       std::string network_path = path_of("services", s.name, "network");
-      if (usable(network_path) && !s.network.empty() && network(s.network) == nullptr) {
+      if (usable(network_path) && usable("networks") && !s.network.empty() &&
+          network(s.network) == nullptr) {
         report(network_path, unknown("network", s.network, network_index_));
       }
       std::string allow_path = path_of("services", s.name, "allow_from");
-      if (usable(allow_path)) {
+      if (usable(allow_path) && usable("networks")) {
         for (std::size_t i = 0; i < s.allow_from.size(); ++i) {
           const AllowedSource& source = s.allow_from[i];
           if (!source.cidr && network(source.network) == nullptr) {
@@ -493,7 +497,7 @@ class Validator {
         }
       }
       std::string volumes_path = path_of("services", s.name, "volumes");
-      if (usable(volumes_path)) {
+      if (usable(volumes_path) && usable("volumes")) {
         for (std::size_t i = 0; i < s.volumes.size(); ++i) {
           if (volume_index_.count(s.volumes[i].volume) == 0) {
             report(indexed(volumes_path, i), unknown("volume", s.volumes[i].volume, volume_index_));
@@ -501,7 +505,7 @@ class Validator {
         }
       }
       std::string prefer_path = path_of("services", s.name, "prefer");
-      if (s.prefer && usable(prefer_path)) {
+      if (s.prefer && usable(prefer_path) && usable("nodes")) {
         const Node* preferred = node(*s.prefer);
         if (preferred == nullptr) {
           report(prefer_path, unknown("node", *s.prefer, node_index_));
@@ -554,7 +558,7 @@ class Validator {
   void volume_pins() {
     for (const Volume& v : spec_.volumes) {
       std::string disks_path = path_of("volumes", v.name, "disks");
-      if (v.pinned_disks.empty() || !usable(disks_path)) continue;
+      if (v.pinned_disks.empty() || !usable(disks_path) || !usable("nodes")) continue;
       if (v.pinned_disks.size() != 2) {
         report(disks_path, "pin exactly two servers, one disk on each; found " +
                                std::to_string(v.pinned_disks.size()));
@@ -632,7 +636,7 @@ class Validator {
   void backup_references() {
     for (const Backup& b : spec_.backups) {
       std::string volumes_path = path_of("backups", b.name, "volumes");
-      if (!usable(volumes_path)) continue;
+      if (!usable(volumes_path) || !usable("volumes")) continue;
       for (std::size_t i = 0; i < b.volumes.size(); ++i) {
         if (volume_index_.count(b.volumes[i]) == 0) {
           report(indexed(volumes_path, i), unknown("volume", b.volumes[i], volume_index_));

@@ -244,6 +244,7 @@ class Validator {
              std::tie(b.network->cidr.network.value, b.sequence);
     });
     const Item* widest = nullptr;  // the earlier-starting network that reaches furthest
+    std::unordered_set<const Item*> reported;
     for (const Item& item : items) {
       const Cidr& cidr = item.network->cidr;
       if (widest != nullptr && cidr.first() <= widest->network->cidr.last()) {
@@ -251,7 +252,7 @@ class Validator {
                           std::tie(item.position, item.sequence);
         const Item& later = item_later ? item : *widest;
         const Item& earlier = item_later ? *widest : item;
-        report(later.path, later.network->cidr.str() + " overlaps network " +
+        if (reported.insert(&later).second) report(later.path, later.network->cidr.str() + " overlaps network " +
                                earlier.network->name + " (" + earlier.network->cidr.str() + ")");
       }
       if (widest == nullptr || cidr.last() > widest->network->cidr.last()) widest = &item;
@@ -319,7 +320,7 @@ class Validator {
                      "the storage network " + storage->name);
       }
     }
-    if (with_storage != nullptr && without_storage != nullptr) {
+    if (with_storage != nullptr && without_storage != nullptr && storage != nullptr) {
       for (const Node& n : spec_.nodes) {
         if (n.storage_address || !usable(path_of("nodes", n.name, "storage_address"))) continue;
         report_at_key(path_of("nodes", n.name),

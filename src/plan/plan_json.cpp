@@ -176,9 +176,9 @@ std::string_view name_of(ServiceOutcome outcome) {
 }
 
 std::string format_port_range(const PortRange& range) {
-  std::string numbers = std::to_string(range.first);
-  if (range.last != range.first) numbers += "-" + std::to_string(range.last);
-  return numbers + "/" + std::string(protocol_name(range.protocol));
+  std::string text = std::to_string(range.first);
+  if (range.last != range.first) text.append("-").append(std::to_string(range.last));
+  return text.append("/").append(protocol_name(range.protocol));
 }
 
 Json to_json(const Plan& plan) {

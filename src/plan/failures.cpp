@@ -41,7 +41,7 @@ void add_unique(std::vector<T>& items, T item) {
 
 Result<Failures> parse_failures(const Spec& spec, std::string_view text) {
   static constexpr const char* kForm = " (expected NODE or NODE:DISK, separated by commas, e.g. r510,r530:hdd1)";
-  if (trim(text).empty()) return Error{"--fail needs at least one node or disk" + std::string(kForm)};
+  if (trim(text).empty()) return Error{"no node or disk given" + std::string(kForm)};
   Failures failures;
   std::size_t position = 0;
   int index = 0;
@@ -51,12 +51,12 @@ Result<Failures> parse_failures(const Spec& spec, std::string_view text) {
         trim(text.substr(position, comma == std::string_view::npos ? std::string_view::npos : comma - position));
     ++index;
     if (item.empty()) {
-      return Error{"--fail: item " + std::to_string(index) + " is empty" + std::string(kForm)};
+      return Error{"item " + std::to_string(index) + " is empty" + std::string(kForm)};
     }
     std::size_t colon = item.find(':');
     std::string_view node_name = trim(item.substr(0, colon));
     if (node_name.empty()) {
-      return Error{"--fail: '" + std::string(item) + "' has no node name" + std::string(kForm)};
+      return Error{"'" + std::string(item) + "' has no node name" + std::string(kForm)};
     }
     const Node* node = spec.find_node(std::string(node_name));
     if (node == nullptr) return unknown_node(spec, node_name);
@@ -65,10 +65,10 @@ Result<Failures> parse_failures(const Spec& spec, std::string_view text) {
     } else {
       std::string_view disk_name = trim(item.substr(colon + 1));
       if (disk_name.find(':') != std::string_view::npos) {
-        return Error{"--fail: '" + std::string(item) + "' has more than one ':'" + std::string(kForm)};
+        return Error{"'" + std::string(item) + "' has more than one ':'" + std::string(kForm)};
       }
       if (disk_name.empty()) {
-        return Error{"--fail: '" + std::string(item) + "' has no disk name; the disks of " + node->name +
+        return Error{"'" + std::string(item) + "' has no disk name; the disks of " + node->name +
                      " are " + disk_names(*node)};
       }
       if (node->find_disk(std::string(disk_name)) == nullptr) return unknown_disk(*node, disk_name);

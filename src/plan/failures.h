@@ -24,7 +24,8 @@ struct Failures {
 };
 
 // "r510", "r510,r530", "r510:hdd1,r530" (spaces around items are ignored; duplicates are dropped).
-// Fails with a message naming the bad item and the valid names for: an empty list or an empty
+// Fails with a message naming the bad item and the valid names (not the option: the caller
+// says "--fail: ..."), for: an empty list or an empty
 // item ("r510,,r530", trailing comma), an unknown node, an unknown disk of a known node, an empty
 // node or disk name ("r510:", ":hdd1"), more than one ':' in an item.
 Result<Failures> parse_failures(const Spec& spec, std::string_view text);

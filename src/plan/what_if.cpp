@@ -82,7 +82,7 @@ std::string blocked_by_volumes(const Service& service,
       return "volume " + mount.volume + " is " + volume.reason;
     }
     if (volume.state == VolumeState::read_only && !mount.read_only) {
-      return "volume " + mount.volume + " is " + volume.reason + ", and the service mounts it read-write at " +
+      return "volume " + mount.volume + " is " + volume.reason + "; the service mounts it read-write at " +
              mount.mountpoint;
     }
   }

@@ -22,15 +22,15 @@ TEST(ParseFailures, NodesAndDisks) {
 TEST(ParseFailures, EmptyItemsAreErrors) {
   Spec spec = example_lab();
   EXPECT_EQ(parse_failures(spec, "").error().message,
-            "--fail needs at least one node or disk (expected NODE or NODE:DISK, separated by commas, e.g. "
+            "no node or disk given (expected NODE or NODE:DISK, separated by commas, e.g. "
             "r510,r530:hdd1)");
-  EXPECT_THAT(parse_failures(spec, "r510,,r530").error().message, StartsWith("--fail: item 2 is empty ("));
-  EXPECT_THAT(parse_failures(spec, "r510,").error().message, StartsWith("--fail: item 2 is empty ("));
-  EXPECT_THAT(parse_failures(spec, ",r510").error().message, StartsWith("--fail: item 1 is empty ("));
-  EXPECT_THAT(parse_failures(spec, ":hdd1").error().message, StartsWith("--fail: ':hdd1' has no node na"));
+  EXPECT_THAT(parse_failures(spec, "r510,,r530").error().message, StartsWith("item 2 is empty ("));
+  EXPECT_THAT(parse_failures(spec, "r510,").error().message, StartsWith("item 2 is empty ("));
+  EXPECT_THAT(parse_failures(spec, ",r510").error().message, StartsWith("item 1 is empty ("));
+  EXPECT_THAT(parse_failures(spec, ":hdd1").error().message, StartsWith("':hdd1' has no node na"));
   EXPECT_EQ(parse_failures(spec, "r510:").error().message,
-            "--fail: 'r510:' has no disk name; the disks of r510 are hdd1, hdd2");
-  EXPECT_THAT(parse_failures(spec, "r510:hdd1:x").error().message, StartsWith("--fail: 'r510:hdd1:x' has more than one ':' (expected"));
+            "'r510:' has no disk name; the disks of r510 are hdd1, hdd2");
+  EXPECT_THAT(parse_failures(spec, "r510:hdd1:x").error().message, StartsWith("'r510:hdd1:x' has more than one ':' (expected"));
 }
 
 TEST(ParseFailures, UnknownNamesAreErrorsThatListTheValidOnes) {

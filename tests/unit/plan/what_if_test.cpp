@@ -165,7 +165,7 @@ TEST_F(WhatIf, AReadOnlyVolumeStopsReadWriteMountsOnly) {
   EXPECT_EQ(outcome(report, "jellyfin"), "stops");
   EXPECT_EQ(service(report, "jellyfin").reason,
             "volume media is read-only: only the data brick r510:hdd2 is up, and writes need 2 of the 3 "
-            "bricks, and the service mounts it read-write at /media");
+            "bricks; the service mounts it read-write at /media");
   EXPECT_EQ(outcome(report, "transcoder"), "stays r510");  // mounts media read-only
   EXPECT_EQ(volume(report, "appdata").state, VolumeState::degraded);
 }

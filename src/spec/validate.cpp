@@ -111,6 +111,11 @@ class Validator {
     }
   }
 
+  // usable(section, name, key), without building the path when nothing is unusable.
+  bool usable(std::string_view section, const std::string& name, std::string_view key = {}) const {
+    return unusable_.empty() || usable(path_of(section, name, key));
+  }
+
   Position position_of(const std::string& path) const { return spec_.source.find(path); }
 
   // Entries keyed by name ("services.homepage") are reported at their key, not their value.
@@ -149,7 +154,7 @@ class Validator {
   // A network whose CIDR can be used for membership checks.
   const Network* network_with_cidr(const std::string& name) const {
     const Network* found = network(name);
-    if (found == nullptr || !usable(path_of("networks", found->name, "cidr"))) return nullptr;
+    if (found == nullptr || !usable("networks", found->name, "cidr")) return nullptr;
     return found;
   }
 
@@ -189,7 +194,7 @@ class Validator {
     for (const Network& n : spec_.networks) {
       std::string management_path = path_of("networks", n.name, "management");
       std::string storage_path = path_of("networks", n.name, "storage");
-      flags_known = flags_known && usable(management_path) && usable(path_of("networks", n.name));
+      flags_known = flags_known && usable(management_path) && usable("networks", n.name);
       if (n.management) {
         if (management == nullptr) {
           management = &n;
@@ -265,10 +270,15 @@ class Validator {
     claims_.push_back(std::move(claim));
   }
 
-  // `what` names the network for messages, e.g. "the management network services".
+  // `role` + the network's name names it in messages, e.g. "the management network " + "lan".
   void check_inside(const std::string& path, Ipv4Range range, const Network& network,
-                    const std::string& what) {
+                    const char* role) {
     const Cidr& cidr = network.cidr;
+    if (cidr.contains(range.first) && cidr.contains(range.last) && !range.contains(cidr.first()) &&
+        !range.contains(cidr.last())) {
+      return;
+    }
+    const std::string what = role + network.name;
     bool single = range.first == range.last;
     std::string text = single ? range.first.str() : "range " + range.str();
     if (!cidr.contains(range.first) || !cidr.contains(range.last)) {
@@ -285,13 +295,13 @@ class Validator {
 
   void node_addresses() {
     const Network* management = spec_.management_network();
-    if (management != nullptr && !usable(path_of("networks", management->name, "cidr"))) {
+    if (management != nullptr && !usable("networks", management->name, "cidr")) {
       management = nullptr;
     }
     const Network* storage = spec_.storage_network();
-    bool storage_known = storage == nullptr || usable(path_of("networks", storage->name, "cidr"));
+    bool storage_known = storage == nullptr || usable("networks", storage->name, "cidr");
     bool storage_flags_known = std::all_of(spec_.networks.begin(), spec_.networks.end(), [&](const Network& n) {
-      return usable(path_of("networks", n.name, "storage"));
+      return usable("networks", n.name, "storage");
     });
     const Node* with_storage = nullptr;
     const Node* without_storage = nullptr;
@@ -301,7 +311,7 @@ class Validator {
         add_claim(Claim::Kind::node_address, {n.address, n.address}, n.name, address_path);
         if (management != nullptr) {
           check_inside(address_path, {n.address, n.address}, *management,
-                       "the management network " + management->name);
+                       "the management network ");
         }
       }
       std::string storage_path = path_of("nodes", n.name, "storage_address");
@@ -317,12 +327,12 @@ class Validator {
         if (storage_flags_known) report(storage_path, "storage_address needs a network with storage: true");
       } else if (storage_known) {
         check_inside(storage_path, {*n.storage_address, *n.storage_address}, *storage,
-                     "the storage network " + storage->name);
+                     "the storage network ");
       }
     }
     if (with_storage != nullptr && without_storage != nullptr && storage != nullptr) {
       for (const Node& n : spec_.nodes) {
-        if (n.storage_address || !usable(path_of("nodes", n.name, "storage_address"))) continue;
+        if (n.storage_address || !usable("nodes", n.name, "storage_address")) continue;
         report_at_key(path_of("nodes", n.name),
                       "has no storage_address, but " + with_storage->name +
                           " has one: give every node a storage_address, or none");
@@ -332,13 +342,12 @@ class Validator {
 
   void network_addresses() {
     for (const Network& n : spec_.networks) {
-      bool cidr_known = usable(path_of("networks", n.name, "cidr"));
-      std::string what = "network " + n.name;
+      bool cidr_known = usable("networks", n.name, "cidr");
       auto claim = [&](Claim::Kind kind, Ipv4Range range, const std::string& owner,
                        const std::string& path) {
         if (!usable(path)) return;
         add_claim(kind, range, owner, path);
-        if (cidr_known) check_inside(path, range, n, what);
+        if (cidr_known) check_inside(path, range, n, "network ");
       };
       if (n.gateway) {
         claim(Claim::Kind::gateway, {*n.gateway, *n.gateway}, n.name,
@@ -370,9 +379,9 @@ class Validator {
       std::string path = path_of("services", s.name, "address");
       if (!usable(path)) continue;
       add_claim(Claim::Kind::service, {*s.address, *s.address}, s.name, path);
-      if (!usable(path_of("services", s.name, "network"))) continue;
+      if (!usable("services", s.name, "network")) continue;
       if (const Network* n = network_with_cidr(s.network)) {
-        check_inside(path, {*s.address, *s.address}, *n, "the service's network " + n->name);
+        check_inside(path, {*s.address, *s.address}, *n, "the service's network ");
       }
     }
   }
@@ -445,12 +454,12 @@ class Validator {
     };
     std::map<std::string, Pool> pools;  // by network name
     for (const Service& s : spec_.services) {
-      if (!usable(path_of("services", s.name, "network")) ||
-          !usable(path_of("services", s.name, "address"))) {
+      if (!usable("services", s.name, "network") ||
+          !usable("services", s.name, "address")) {
         continue;
       }
       const Network* n = network(s.network);
-      if (n == nullptr || !usable(path_of("networks", n->name, "service_ips"))) continue;
+      if (n == nullptr || !usable("networks", n->name, "service_ips")) continue;
       Pool& pool = pools[n->name];
       if (!s.address) {
         pool.needing.push_back(&s);
@@ -481,39 +490,37 @@ class Validator {
   }
 
   void service_references() {
+    bool networks_known = usable("networks");
+    bool volumes_known = usable("volumes");
+    bool nodes_known = usable("nodes");
     for (const Service& s : spec_.services) {
-      std::string network_path = path_of("services", s.name, "network");
-      if (usable(network_path) && usable("networks") && !s.network.empty() &&
-          network(s.network) == nullptr) {
-        report(network_path, unknown("network", s.network, network_index_));
+      if (networks_known && !s.network.empty() && network(s.network) == nullptr &&
+          usable("services", s.name, "network")) {
+        report(path_of("services", s.name, "network"), unknown("network", s.network, network_index_));
       }
-      std::string allow_path = path_of("services", s.name, "allow_from");
-      if (usable(allow_path) && usable("networks")) {
-        for (std::size_t i = 0; i < s.allow_from.size(); ++i) {
-          const AllowedSource& source = s.allow_from[i];
-          if (!source.cidr && network(source.network) == nullptr) {
-            report(indexed(allow_path, i), unknown("network", source.network, network_index_) +
-                                               " (allow_from takes network names or CIDRs)");
-          }
-        }
+      for (std::size_t i = 0; networks_known && i < s.allow_from.size(); ++i) {
+        const AllowedSource& source = s.allow_from[i];
+        if (source.cidr || network(source.network) != nullptr) continue;
+        if (!usable("services", s.name, "allow_from")) break;
+        report(indexed(path_of("services", s.name, "allow_from"), i),
+               unknown("network", source.network, network_index_) +
+                   " (allow_from takes network names or CIDRs)");
       }
-      std::string volumes_path = path_of("services", s.name, "volumes");
-      if (usable(volumes_path) && usable("volumes")) {
-        for (std::size_t i = 0; i < s.volumes.size(); ++i) {
-          if (volume_index_.count(s.volumes[i].volume) == 0) {
-            report(indexed(volumes_path, i), unknown("volume", s.volumes[i].volume, volume_index_));
-          }
-        }
+      for (std::size_t i = 0; volumes_known && i < s.volumes.size(); ++i) {
+        if (volume_index_.count(s.volumes[i].volume) != 0) continue;
+        if (!usable("services", s.name, "volumes")) break;
+        report(indexed(path_of("services", s.name, "volumes"), i),
+               unknown("volume", s.volumes[i].volume, volume_index_));
       }
-      std::string prefer_path = path_of("services", s.name, "prefer");
-      if (s.prefer && usable(prefer_path) && usable("nodes")) {
+      if (s.prefer && nodes_known) {
         const Node* preferred = node(*s.prefer);
-        if (preferred == nullptr) {
-          report(prefer_path, unknown("node", *s.prefer, node_index_));
-        } else if (preferred->role == NodeRole::arbiter &&
-                   usable(path_of("nodes", preferred->name, "role"))) {
-          report(prefer_path, preferred->name + " is the arbiter, which runs no services; "
-                                                "prefer a server");
+        bool is_arbiter = preferred != nullptr && preferred->role == NodeRole::arbiter &&
+                          usable("nodes", preferred->name, "role");
+        if ((preferred == nullptr || is_arbiter) && usable("services", s.name, "prefer")) {
+          report(path_of("services", s.name, "prefer"),
+                 preferred == nullptr ? unknown("node", *s.prefer, node_index_)
+                                      : preferred->name + " is the arbiter, which runs no "
+                                                          "services; prefer a server");
         }
       }
     }
@@ -522,8 +529,8 @@ class Validator {
   void service_resources() {
     std::vector<const Node*> servers;
     for (const Node& n : spec_.nodes) {
-      if (n.role != NodeRole::server || !usable(path_of("nodes", n.name, "role")) ||
-          !usable(path_of("nodes", n.name, "capacity"))) {
+      if (n.role != NodeRole::server || !usable("nodes", n.name, "role") ||
+          !usable("nodes", n.name, "capacity")) {
         continue;
       }
       servers.push_back(&n);
@@ -535,12 +542,12 @@ class Validator {
     for (const Service& s : spec_.services) {
       const Resources& need = s.resources;
       if (need.cpus == 0 && need.memory == 0) continue;
-      std::string path = path_of("services", s.name, "resources");
-      if (!usable(path)) continue;
+      if (!usable("services", s.name, "resources")) continue;
       bool fits = std::any_of(servers.begin(), servers.end(), [&](const Node* n) {
         return n->capacity.cpus >= need.cpus && n->capacity.memory >= need.memory;
       });
       if (fits) continue;
+      std::string path = path_of("services", s.name, "resources");
       std::string needs = need.cpus > 0 ? format_cpus(need.cpus) + " cpus" : "";
       if (need.memory > 0) needs += (needs.empty() ? "" : " and ") + format_size(need.memory) + " of memory";
       report(path, "needs " + needs + ", more than any one server has (largest: " + largest->name +
@@ -663,45 +670,68 @@ class Validator {
 
   // Nodes, services, DHCP reservations and DNS records all become NAME.DOMAIN.
   void dns_names() {
+    enum class Owner { node, service, reservation, record };
     struct Name {
+      Owner owner;
       const std::string* name;
-      std::string path;
-      std::string owner;
-      Position position;
-      std::size_t sequence;
+      const std::string* network = nullptr;  // for reservations
+      std::size_t sequence = 0;
     };
-    std::vector<Name> names;
-    auto add = [&](const std::string& name, std::string path, std::string owner) {
-      Position position = key_position_of(path);
-      names.push_back({&name, std::move(path), std::move(owner), position, names.size()});
+    auto path = [](const Name& n) {
+      switch (n.owner) {
+        case Owner::node:
+          return path_of("nodes", *n.name);
+        case Owner::service:
+          return path_of("services", *n.name);
+        case Owner::reservation:
+          return path_of("networks", *n.network, "dhcp.reservations." + *n.name);
+        case Owner::record:
+          return "dns.records." + *n.name;
+      }
+      return std::string();
     };
-    for (const Node& n : spec_.nodes) add(n.name, path_of("nodes", n.name), "node " + n.name);
-    for (const Service& s : spec_.services) {
-      add(s.name, path_of("services", s.name), "service " + s.name);
-    }
+    auto describe = [](const Name& n) {
+      switch (n.owner) {
+        case Owner::node:
+          return "node " + *n.name;
+        case Owner::service:
+          return "service " + *n.name;
+        case Owner::reservation:
+          return "DHCP reservation " + *n.name + " of network " + *n.network;
+        case Owner::record:
+          return "DNS record " + *n.name;
+      }
+      return std::string();
+    };
+    std::unordered_map<std::string_view, Name> first;
+    first.reserve(spec_.nodes.size() + spec_.services.size() + spec_.dns.records.size());
+    std::size_t sequence = 0;
+    auto add = [&](Name name) {
+      name.sequence = sequence++;
+      auto [it, inserted] = first.emplace(*name.name, name);
+      if (inserted) return;
+      // Report the one later in the file; the earlier one stays the owner of the name.
+      std::string it_path = path(it->second);
+      std::string name_path = path(name);
+      Position it_position = key_position_of(it_path);
+      Position name_position = key_position_of(name_path);
+      bool new_is_later = std::tie(it_position, it->second.sequence) < std::tie(name_position, name.sequence);
+      const Name& later = new_is_later ? name : it->second;
+      const Name& earlier = new_is_later ? it->second : name;
+      std::string fqdn = *name.name + (spec_.cluster.domain.empty() ? "" : "." + spec_.cluster.domain);
+      diagnostics_.push_back(Diagnostic{
+          spec_.file, new_is_later ? name_position : it_position, new_is_later ? name_path : it_path,
+          "the DNS name " + fqdn + " is already taken by " + describe(earlier) +
+              " (nodes, services, DHCP reservations and DNS records share one zone)"});
+      if (&later == &it->second) it->second = name;
+    };
+    for (const Node& n : spec_.nodes) add({Owner::node, &n.name});
+    for (const Service& s : spec_.services) add({Owner::service, &s.name});
     for (const Network& n : spec_.networks) {
       if (!n.dhcp) continue;
-      for (const DhcpReservation& r : n.dhcp->reservations) {
-        add(r.name, path_of("networks", n.name, "dhcp.reservations." + r.name),
-            "DHCP reservation " + r.name + " of network " + n.name);
-      }
+      for (const DhcpReservation& r : n.dhcp->reservations) add({Owner::reservation, &r.name, &n.name});
     }
-    for (const DnsRecord& r : spec_.dns.records) {
-      add(r.name, "dns.records." + r.name, "DNS record " + r.name);
-    }
-    std::sort(names.begin(), names.end(), [](const Name& a, const Name& b) {
-      return std::tie(a.position, a.sequence) < std::tie(b.position, b.sequence);
-    });
-    std::unordered_map<std::string_view, const Name*> first;
-    for (const Name& n : names) {
-      auto [it, inserted] = first.emplace(*n.name, &n);
-      if (inserted) continue;
-      std::string fqdn = *n.name + (spec_.cluster.domain.empty() ? "" : "." + spec_.cluster.domain);
-      diagnostics_.push_back(Diagnostic{
-          spec_.file, n.position, n.path,
-          "the DNS name " + fqdn + " is already taken by " + it->second->owner +
-              " (nodes, services, DHCP reservations and DNS records share one zone)"});
-    }
+    for (const DnsRecord& r : spec_.dns.records) add({Owner::record, &r.name});
   }
 
   const Spec& spec_;

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "plan/addresses.h"
+
 namespace hearth::lab {
 namespace {
 
@@ -100,22 +102,12 @@ std::string interface_name(const std::string& network, std::size_t index) {
 }
 
 Result<Ipv4> arbiter_address_on(const Spec& spec, const Network& network) {
-  if (const Node* arbiter = spec.arbiter()) {
-    if (network.cidr.contains(arbiter->address)) return arbiter->address;
-    if (arbiter->storage_address && network.cidr.contains(*arbiter->storage_address)) {
-      return *arbiter->storage_address;
-    }
+  auto planned = plan_arbiter_addresses(spec);
+  if (!planned) return planned.error();
+  for (const auto& entry : *planned) {
+    if (entry.network == network.name) return entry.address;
   }
-  Taken taken = taken_in(spec, network);
-  Ipv4Range range = usable(network.cidr);
-  for (std::uint64_t value = range.last.value; value >= range.first.value && !range.reversed(); --value) {
-    Ipv4 candidate{static_cast<std::uint32_t>(value)};
-    if (!taken.contains(candidate)) return candidate;
-    if (value == 0) break;
-  }
-  return Error{"network " + network.name + " (" + network.cidr.str() +
-               ") has no free address for the arbiter outside its DHCP range and service_ips; "
-               "shrink the DHCP range"};
+  return Error{"network " + network.name + " has no DHCP range: the arbiter has no address of its own there"};
 }
 
 Result<Ipv4> client_address_on(const Spec& spec, const Network& network) {

@@ -45,10 +45,9 @@ Result<LabState> plan_lab(const Spec& spec, const std::string& spec_path,
 // name when it is a valid interface name (at most 15 characters), else "net_<index>".
 std::string interface_name(const std::string& network, std::size_t index);
 
-// The arbiter's address on a network that has a DHCP range: its node or storage address when
-// that lies in the network, else the highest usable address nothing else of the spec uses
-// (outside the DHCP range and service_ips). The planner's rule (plan/addresses.h); kept in this
-// one function. Fails when no address is left.
+// The arbiter's address on a network that has a DHCP range, as the planner chooses it
+// (plan_arbiter_addresses in plan/addresses.h). Fails when the network has no DHCP range or no
+// address is left.
 Result<Ipv4> arbiter_address_on(const Spec& spec, const Network& network);
 
 // The static address of the lab's client on a network: the lowest usable address that nothing

@@ -1,0 +1,177 @@
+#include "lab/node_namespace.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "common/process.h"
+#include "lab/layout.h"
+#include "lab/system.h"
+
+namespace hearth::lab {
+namespace {
+
+bool inside(const std::string& path, const std::string& dir) {
+  if (dir == "/") return true;
+  return path == dir ||
+         (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
+}
+
+std::string base_name(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Status unmount(const std::string& path, const std::string& what) {
+  if (run_step({"umount", path}, what)) return ok_status();
+  return run_step({"umount", "--lazy", path}, what);  // busy: detach now, free when unused
+}
+
+}  // namespace
+
+NodeDirLocation locate_node_dir(const std::vector<LabMount>& mounts_before, const std::string& path) {
+  const LabMount* holder = nullptr;
+  for (const auto& mount : mounts_before) {
+    if (inside(path, mount.target) && (!holder || mount.target.size() > holder->target.size())) {
+      holder = &mount;
+    }
+  }
+  if (!holder) return {NodeDirLocation::Kind::host, path};
+  if (holder->source.empty()) return {NodeDirLocation::Kind::node_only, ""};
+  return {NodeDirLocation::Kind::lab, holder->source + path.substr(holder->target.size())};
+}
+
+Status build_ns_dir(const LabState& state) {
+  if (auto s = make_dirs(state.ns_dir, 0700); !s) return s;
+  if (contains(host_mount_points(), state.ns_dir)) return ok_status();
+  if (auto s = run_step({"mount", "--bind", state.ns_dir, state.ns_dir},
+                        "cannot bind-mount the lab's namespace directory");
+      !s) {
+    return s;
+  }
+  return run_step({"mount", "--make-private", state.ns_dir},
+                  "cannot make the lab's namespace directory private");
+}
+
+Status build_images(const LabState& state) {
+  std::string root = state.images_dir + "/busybox";
+  std::string marker = root + "/bin/busybox";
+  struct stat info {};
+  if (::stat(marker.c_str(), &info) == 0) return ok_status();
+  auto busybox = find_program("busybox");
+  if (!busybox) {
+    return Error{"cannot make the lab's busybox image: busybox is not installed "
+                 "(package busybox-static; run scripts/install-deps)"};
+  }
+  auto applets = run_step_output({*busybox, "--list"}, "cannot list busybox's applets");
+  if (!applets) return applets.error();
+  for (const char* dir : {"bin", "etc", "tmp", "proc", "sys", "dev", "root", "var", "data"}) {
+    if (auto s = make_dirs(root + "/" + dir); !s) return s;
+  }
+  std::istringstream names(*applets);
+  std::error_code error;
+  for (std::string name; std::getline(names, name);) {
+    if (name.empty() || name == "busybox" || name.find('/') != std::string::npos) continue;
+    std::filesystem::create_symlink("busybox", root + "/bin/" + name, error);
+    if (error && error != std::errc::file_exists) {
+      return Error{"cannot make the lab's busybox image: " + root + "/bin/" + name + ": " + error.message()};
+    }
+  }
+  // Copied last: its presence marks a complete image.
+  return copy_file(*busybox, marker, 0755);
+}
+
+bool node_namespaces_exist(const LabNode& node, const std::vector<std::string>& host_mounts) {
+  return contains(host_mounts, node.mount_ns_path) && contains(host_mounts, node.uts_ns_path);
+}
+
+Status build_node(const LabState& state, const LabNode& node, const RecordCreatedDirs& record) {
+  std::string where = "node " + node.name;
+  // Host directories behind the node's bind mounts (all under the lab's root).
+  for (const auto& mount : node.mounts) {
+    if (mount.source.empty() || inside(mount.source, state.images_dir)) continue;
+    unsigned mode = mount.target == kNodeDataDir ? 0700 : 0755;
+    if (auto s = make_dirs(mount.source, mode); !s) return s;
+  }
+  for (const auto& dir : {node.log_dir, node.host_dir + "/pids", node.host_data_dir + "/etcd"}) {
+    if (auto s = make_dirs(dir, 0700); !s) return s;
+  }
+  // The spec as the node sees it, like /etc/hearth/homelab.yaml on a real machine.
+  std::string spec_copy = node.host_dir + "/etc/" + base_name(node.spec_path);
+  if (auto s = copy_file(state.spec_path, spec_copy); !s) return s;
+
+  auto host_mounts = host_mount_points();
+  if (!node_namespaces_exist(node, host_mounts)) {
+    for (const auto& file : {node.mount_ns_path, node.uts_ns_path}) {
+      if (contains(host_mounts, file)) {
+        if (auto s = unmount(file, "cannot release a half-made namespace of " + where); !s) return s;
+      }
+      if (auto s = write_text_file(file, ""); !s) return s;
+    }
+    if (auto s = run_step({"unshare", "--mount=" + node.mount_ns_path, "--uts=" + node.uts_ns_path,
+                           "--propagation", "private", "true"},
+                          "cannot create the mount and UTS namespaces of " + where);
+        !s) {
+      return s;
+    }
+  }
+
+  auto in_node = [&](std::vector<std::string> argv) {
+    argv.insert(argv.begin(), {"nsenter", "--mount=" + node.mount_ns_path, "--uts=" + node.uts_ns_path, "--"});
+    return argv;
+  };
+  auto points = mount_points_in(node.mount_ns_path);
+  if (!points) return points.error();
+  // The namespace began as a copy of the host's mounts: drop its copies of other nodes' namespace
+  // files and of network namespaces, so they do not keep those alive after `down`.
+  for (const auto& copied : {state.ns_dir, std::string("/run/netns")}) {
+    // Best effort: a copy left behind only delays freeing until this node's namespace is gone.
+    if (contains(*points, copied)) (void)run_step(in_node({"umount", "--lazy", copied}), where);
+  }
+
+  for (std::size_t i = 0; i < node.mounts.size(); ++i) {
+    const LabMount& mount = node.mounts[i];
+    if (contains(*points, mount.target)) continue;
+    std::vector<LabMount> before(node.mounts.begin(), node.mounts.begin() + static_cast<long>(i));
+    NodeDirLocation location = locate_node_dir(before, mount.target);
+    if (location.kind == NodeDirLocation::Kind::node_only) {
+      if (auto s = run_step(in_node({"mkdir", "-p", mount.target}), "cannot create " + mount.target + " in " + where);
+          !s) {
+        return s;
+      }
+    } else {
+      if (location.kind == NodeDirLocation::Kind::host) {
+        auto missing = missing_dirs(location.host_path);
+        if (!missing.empty()) {
+          if (auto s = record(missing); !s) return s;
+        }
+      }
+      if (auto s = make_dirs(location.host_path); !s) return s;
+    }
+    std::vector<std::string> argv;
+    if (mount.source.empty()) {
+      argv = {"mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", mount.target};
+    } else {
+      argv = {"mount", "-o", mount.read_only ? "bind,ro" : "bind", mount.source, mount.target};
+    }
+    if (auto s = run_step(in_node(argv), "cannot mount " + mount.target + " in " + where); !s) return s;
+  }
+  return run_step(in_node({"hostname", node.name}), "cannot set the host name of " + where);
+}
+
+Status release_node(const LabNode& node) {
+  auto host_mounts = host_mount_points();
+  for (const auto& file : {node.mount_ns_path, node.uts_ns_path}) {
+    if (!contains(host_mounts, file)) continue;
+    if (auto s = unmount(file, "cannot release a namespace of node " + node.name); !s) return s;
+  }
+  return ok_status();
+}
+
+Status release_ns_dir(const LabState& state) {
+  if (!contains(host_mount_points(), state.ns_dir)) return ok_status();
+  return unmount(state.ns_dir, "cannot unmount the lab's namespace directory");
+}
+
+}  // namespace hearth::lab

@@ -1,0 +1,53 @@
+#pragma once
+// A lab node's private mount and UTS namespaces (see LAB-NOTES.md, "Hosts as namespaces"):
+// persistent namespaces bound to files under the lab's private ns directory, so every command
+// entered later with nsenter sees the same mounts: a tmpfs on /run and per-node directories on
+// /etc/hearth, /var/lib/hearth, /var/lib/etcd, /var/lib/glusterd, /var/log/*, the disks.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "lab/lab_state.h"
+
+namespace hearth::lab {
+
+// Where a directory inside a node lives, given the mounts made before it.
+struct NodeDirLocation {
+  enum class Kind {
+    host,       // on the host's own file system at `host_path` (== the path)
+    lab,        // inside one of the node's bind mounts: on the host at `host_path`
+    node_only,  // on a tmpfs of the node: only reachable from inside it
+  } kind = Kind::host;
+  std::string host_path;
+};
+
+// Pure. `mounts_before` are the mounts already made, in order; the deepest one holding `path` wins.
+NodeDirLocation locate_node_dir(const std::vector<LabMount>& mounts_before, const std::string& path);
+
+// Called with directories of the host file system that are about to be created (outermost first);
+// must record them (state.created_dirs + write the state file) and may refuse.
+using RecordCreatedDirs = std::function<Status(const std::vector<std::string>&)>;
+
+// Makes the lab's private ns directory (a bind mount of itself, private). Idempotent.
+Status build_ns_dir(const LabState& state);
+
+// Makes the busybox root file system every node sees at /srv/hearth/images/busybox. Idempotent.
+Status build_images(const LabState& state);
+
+// Makes whatever is missing of a node's host directories, spec copy, mount and UTS namespaces,
+// mounts and host name. Idempotent.
+Status build_node(const LabState& state, const LabNode& node, const RecordCreatedDirs& record);
+
+// Releases a node's namespace files (the namespaces die with their last process).
+// Missing pieces are skipped.
+Status release_node(const LabNode& node);
+
+// Unmounts the ns directory. Missing is fine.
+Status release_ns_dir(const LabState& state);
+
+// True when the node's mount and UTS namespace files are bound (the node's namespaces exist).
+bool node_namespaces_exist(const LabNode& node, const std::vector<std::string>& host_mounts);
+
+}  // namespace hearth::lab

@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
+
+#include "spec_test_util.h"
 
 namespace hearth {
 namespace {
@@ -133,6 +137,113 @@ TEST(LoadSpecFile, ExampleRecordsPositionsByKeyPath) {
   Position port = source.find("services.homepage.ports[0]");
   EXPECT_EQ(port.line, address.line + 1);
   EXPECT_EQ(port.column, 13);
+}
+
+// A temporary directory, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "hearth-spec-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name, const std::string& content) const {
+    std::string path = path_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(LoadSpecFile, MissingFileIsUnreadableAndNamesThePathAndOsError) {
+  LoadResult result = load_spec_file("/nonexistent/homelab.yaml");
+  EXPECT_FALSE(result.ok());
+  EXPECT_TRUE(result.unreadable);
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].format(),
+            "/nonexistent/homelab.yaml: cannot read /nonexistent/homelab.yaml: No such file or "
+            "directory");
+}
+
+TEST(LoadSpecFile, DirectoryIsUnreadable) {
+  TempDir dir;
+  LoadResult result = load_spec_file(dir.path());
+  EXPECT_TRUE(result.unreadable);
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_NE(result.errors[0].message.find("it is a directory"), std::string::npos);
+}
+
+TEST(LoadSpecFile, FileWithoutPermissionIsUnreadable) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads every file";
+  TempDir dir;
+  std::string path = dir.file("secret.yaml", "cluster: {}\n");
+  std::filesystem::permissions(path, std::filesystem::perms::none);
+  LoadResult result = load_spec_file(path);
+  EXPECT_TRUE(result.unreadable);
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_NE(result.errors[0].message.find("Permission denied"), std::string::npos);
+}
+
+TEST(LoadSpecFile, TooLargeFileIsRefusedWithoutReading) {
+  TempDir dir;
+  std::string path = dir.file("big.yaml", std::string((4u << 20) + 1, '#'));
+  LoadResult result = load_spec_file(path);
+  EXPECT_FALSE(result.ok());
+  EXPECT_FALSE(result.unreadable);
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].format(),
+            path + ": file is too large: 4194305 bytes, the limit is 4 MiB");
+}
+
+TEST(LoadSpecFile, BinaryFileIsNotAText) {
+  TempDir dir;
+  std::string path = dir.file("blob.yaml", std::string("\x7f" "ELF\x02\x01\x01\0\0", 9));
+  LoadResult result = load_spec_file(path);
+  EXPECT_FALSE(result.unreadable);
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].position, (Position{1, 1}));
+  EXPECT_NE(result.errors[0].message.find("not a text file"), std::string::npos);
+}
+
+TEST(LoadSpecFile, EmptyFileIsAClearError) {
+  TempDir dir;
+  LoadResult result = load_spec_file(dir.file("empty.yaml", ""));
+  EXPECT_FALSE(result.unreadable);
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_NE(result.errors[0].message.find("the file is empty"), std::string::npos);
+}
+
+TEST(LoadSpecFile, ReadsTheSameAsLoadSpecText) {
+  TempDir dir;
+  std::string text = testing::with(testing::kValidSpec, "vlan: 11", "vlan: 0");
+  std::string path = dir.file("lab.yaml", text);
+  LoadResult from_file = load_spec_file(path);
+  LoadResult from_text = load_spec_text(text, path);
+  ASSERT_EQ(from_file.errors.size(), 1u);
+  ASSERT_EQ(from_text.errors.size(), 1u);
+  EXPECT_EQ(from_file.errors[0].format(), from_text.errors[0].format());
+}
+
+TEST(LoadSpecText, YamlSyntaxErrorBecomesAPositionedDiagnostic) {
+  LoadResult result = load_spec_text("cluster: { name: lab\nnodes: [\n", "t.yaml");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_GT(result.errors[0].position.line, 0);
+  EXPECT_NE(result.errors[0].message.find("YAML syntax error"), std::string::npos);
+}
+
+TEST(LoadSpecText, ErrorsOfAllStagesAreSortedInFileOrder) {
+  // A duplicate key (YAML stage), a bad value (parse stage) and a clash (validate stage).
+  std::string text = testing::with(testing::kValidSpec, "address: 10.0.0.12", "address: 10.0.0.11");
+  text = testing::with(text, "    vlan: 10\n", "    vlan: 10\n    vlan: 13\n");
+  text = testing::with(text, "memory: 8GiB", "memory: 8XB");
+  LoadResult result = load_spec_text(text, "t.yaml");
+  ASSERT_EQ(result.errors.size(), 3u) << testing::format_all(result);
+  EXPECT_EQ(result.errors[0].key_path, "nodes.s1.capacity.memory");
+  EXPECT_EQ(result.errors[1].key_path, "nodes.s2.address");
+  EXPECT_EQ(result.errors[2].key_path, "networks.lan.vlan");
 }
 
 }  // namespace

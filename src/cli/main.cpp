@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   hearth::cli::add_plan_command(app, exit_code);
   hearth::cli::add_what_if_command(app, exit_code);
   hearth::cli::add_lab_command(app, exit_code);
+  hearth::cli::add_etcd_exec_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

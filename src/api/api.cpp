@@ -1,0 +1,132 @@
+#include "api/api.h"
+
+#include <httplib.h>
+
+#include "api/token.h"
+#include "common/log.h"
+#include "spec/load.h"
+
+namespace hearth::api {
+namespace {
+
+using nlohmann::ordered_json;
+
+ApiResponse error_response(int status, const std::string& message) {
+  return {status, ordered_json{{"error", message}}.dump()};
+}
+
+}  // namespace
+
+ApiHandler::ApiHandler(ControlPlane& control, std::string token)
+    : control_(control), token_(std::move(token)) {}
+
+ApiResponse ApiHandler::handle(const ApiRequest& request) {
+  const std::string prefix = "Bearer ";
+  bool authorized = request.authorization.compare(0, prefix.size(), prefix) == 0 &&
+                    tokens_equal(request.authorization.substr(prefix.size()), token_);
+  if (!authorized) {
+    log::warn("API: refused " + request.method + " " + request.path + " from " + request.peer +
+              (request.authorization.empty() ? ": no token" : ": wrong token"));
+    return error_response(401, "unauthorized: send 'Authorization: Bearer <token>'; the token is "
+                               "in the data directory's api-token file on the node (root only)");
+  }
+  if (request.path == "/v1/status") {
+    if (request.method != "GET") return error_response(405, "use GET for /v1/status");
+    auto status = control_.status();
+    if (!status) return error_response(503, status.error().message);
+    return {200, status->dump()};
+  }
+  if (request.path == "/v1/spec") {
+    if (request.method != "POST") return error_response(405, "use POST for /v1/spec");
+    return apply(request);
+  }
+  return error_response(404, "no such endpoint: " + request.method + " " + request.path +
+                                 " (there are GET /v1/status and POST /v1/spec)");
+}
+
+ApiResponse ApiHandler::apply(const ApiRequest& request) {
+  if (request.body.size() > kMaxSpecBytes) {
+    return error_response(413, "the spec is larger than 4 MiB");
+  }
+  LoadResult loaded = load_spec_text(request.body, "spec");
+  if (!loaded.ok()) {
+    ordered_json out;
+    out["error"] = "invalid spec: " + std::to_string(loaded.errors.size()) +
+                   (loaded.errors.size() == 1 ? " error" : " errors") + "; nothing was applied";
+    out["errors"] = ordered_json::array();
+    for (const auto& d : loaded.errors) {
+      out["errors"].push_back({{"file", d.file},
+                               {"line", d.position.line},
+                               {"column", d.position.column},
+                               {"path", d.key_path},
+                               {"message", d.message}});
+    }
+    return {400, out.dump()};
+  }
+  std::string applied_by = request.applied_by.empty() ? "api" : request.applied_by;
+  if (applied_by.size() > 200) applied_by.resize(200);
+  auto applied = control_.apply(request.body, applied_by);
+  if (!applied) {
+    return error_response(503, "no quorum: the cluster cannot store the spec now (" +
+                                   applied.error().message +
+                                   "); nothing was applied. At least 2 of the 3 etcd members "
+                                   "must be up: see `hearth status`");
+  }
+  return {200, ordered_json{{"revision", applied->spec.revision},
+                            {"applied_at", applied->spec.applied_at},
+                            {"applied_by", applied->spec.applied_by},
+                            {"unchanged", applied->unchanged}}
+                   .dump()};
+}
+
+struct ApiServer::Impl {
+  httplib::Server server;
+};
+
+ApiServer::ApiServer(ApiHandler& handler) : handler_(handler), impl_(std::make_unique<Impl>()) {}
+
+ApiServer::~ApiServer() { stop(); }
+
+Status ApiServer::start(const std::string& address, int port) {
+  auto serve = [this](const httplib::Request& in, httplib::Response& out) {
+    ApiRequest request;
+    request.method = in.method;
+    request.path = in.path;
+    request.authorization = in.get_header_value("Authorization");
+    request.applied_by = in.get_header_value("X-Hearth-Applied-By");
+    request.body = in.body;
+    request.peer = in.remote_addr;
+    ApiResponse response = handler_.handle(request);
+    out.status = response.status;
+    if (response.status == 401) out.set_header("WWW-Authenticate", "Bearer realm=\"hearth\"");
+    out.set_content(response.body, "application/json");
+  };
+  auto& server = impl_->server;
+  server.set_payload_max_length(kMaxSpecBytes + 1);
+  server.Get(R"(.*)", serve);
+  server.Post(R"(.*)", serve);
+  server.Put(R"(.*)", serve);
+  server.Delete(R"(.*)", serve);
+  if (port == 0) {
+    port_ = server.bind_to_any_port(address.c_str());
+    if (port_ < 0) port_ = 0;
+  } else {
+    port_ = server.bind_to_port(address.c_str(), port) ? port : 0;
+  }
+  if (port_ == 0) {
+    return Error{"cannot listen on " + address + ":" + std::to_string(port) +
+                 " (is the address on this machine? is the port taken?)"};
+  }
+  thread_ = std::thread([this] { impl_->server.listen_after_bind(); });
+  log::info("API listening on http://" + address + ":" + std::to_string(port_));
+  return ok_status();
+}
+
+void ApiServer::stop() {
+  if (thread_.joinable()) {
+    impl_->server.stop();
+    thread_.join();
+  }
+}
+
+}  // namespace hearth::api

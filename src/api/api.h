@@ -1,0 +1,93 @@
+#pragma once
+// hearthd's HTTP API (docs/architecture.md, "API"). Every endpoint needs
+// "Authorization: Bearer <token>" (api/token.h); anything else gets 401.
+//
+//   GET  /v1/status  200 the cluster as this node sees it (cluster/cluster_status.h, to_json)
+//                    503 {"error"} when even the local etcd member does not answer
+//   POST /v1/spec    body: the spec YAML. Validated first (spec/load.h):
+//                    400 {"error", "errors": [{file, line, column, path, message}]}: nothing stored
+//                    503 {"error": "no quorum: ..."}: the cluster cannot store it now
+//                    200 {"revision", "applied_at", "applied_by", "unchanged"}
+//   anything else    404 {"error"}
+// The optional header "X-Hearth-Applied-By" names who applies (the CLI sends user@host).
+//
+// ApiHandler is the whole behaviour without sockets (unit-tested); ApiServer puts it on
+// cpp-httplib, one listener per address.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cluster/records.h"
+#include "common/result.h"
+
+namespace hearth::api {
+
+// What the API needs from hearthd.
+class ControlPlane {
+ public:
+  virtual ~ControlPlane() = default;
+  // The body of GET /v1/status. Fails when the local etcd member does not answer at all.
+  virtual Result<nlohmann::ordered_json> status() = 0;
+  // Stores an already validated spec; fails (-> 503) when the cluster cannot store it.
+  struct Applied {
+    cluster::StoredSpec spec;
+    bool unchanged = false;
+  };
+  virtual Result<Applied> apply(const std::string& text, const std::string& applied_by) = 0;
+};
+
+struct ApiRequest {
+  std::string method;         // "GET", "POST"
+  std::string path;           // "/v1/status"
+  std::string authorization;  // the Authorization header, as sent
+  std::string applied_by;     // the X-Hearth-Applied-By header, may be empty
+  std::string body;
+  std::string peer;           // the client's address, for the log
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string body;  // JSON
+};
+
+inline constexpr std::size_t kMaxSpecBytes = 4 * 1024 * 1024;
+
+class ApiHandler {
+ public:
+  ApiHandler(ControlPlane& control, std::string token);
+  ApiResponse handle(const ApiRequest& request);
+
+ private:
+  ApiResponse apply(const ApiRequest& request);
+  ControlPlane& control_;
+  std::string token_;
+};
+
+// Serves an ApiHandler on address:port (HTTP/1.1). Thread-safe start/stop.
+class ApiServer {
+ public:
+  explicit ApiServer(ApiHandler& handler);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds (fails at once if it cannot: address not on this machine, port taken) and serves on a
+  // thread of its own. Port 0 picks a free port (see port()).
+  Status start(const std::string& address, int port);
+  int port() const { return port_; }
+  void stop();
+
+ private:
+  struct Impl;
+  ApiHandler& handler_;
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace hearth::api

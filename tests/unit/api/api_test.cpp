@@ -1,0 +1,237 @@
+#include "api/api.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "api/token.h"
+#include "common/http_client.h"
+
+namespace hearth::api {
+namespace {
+
+using nlohmann::json;
+
+std::string example_spec() {
+  std::ifstream in(std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+class FakeControlPlane final : public ControlPlane {
+ public:
+  Result<nlohmann::ordered_json> status() override {
+    if (!etcd_answers) return Error{"the local etcd member does not answer"};
+    return nlohmann::ordered_json{{"cluster", "homecentr"}, {"quorum", {{"ok", true}}}};
+  }
+  Result<Applied> apply(const std::string& text, const std::string& applied_by) override {
+    ++applies;
+    last_text = text;
+    last_applied_by = applied_by;
+    if (!quorum) return Error{"etcd: POST http://127.0.0.1:2379/v3/kv/range: timed out"};
+    Applied applied;
+    applied.spec.revision = 7;
+    applied.spec.applied_at = 1234;
+    applied.spec.applied_by = applied_by;
+    return applied;
+  }
+  bool etcd_answers = true;
+  bool quorum = true;
+  int applies = 0;
+  std::string last_text, last_applied_by;
+};
+
+const std::string kToken(64, 'a');
+
+ApiRequest request(std::string method, std::string path, std::string body = "",
+                   std::string authorization = "Bearer " + kToken) {
+  ApiRequest r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.body = std::move(body);
+  r.authorization = std::move(authorization);
+  r.peer = "127.0.0.1";
+  return r;
+}
+
+TEST(ApiHandler, EveryEndpointRefusesAMissingOrWrongToken) {
+  FakeControlPlane control;
+  ApiHandler handler(control, kToken);
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/v1/status"}, {"POST", "/v1/spec"}, {"GET", "/nope"}}) {
+    EXPECT_EQ(handler.handle(request(method, path, "", "")).status, 401) << path;
+    EXPECT_EQ(handler.handle(request(method, path, "", "Bearer " + std::string(64, 'b'))).status,
+              401);
+    EXPECT_EQ(handler.handle(request(method, path, "", "Bearer " + kToken + "a")).status, 401);
+    EXPECT_EQ(handler.handle(request(method, path, "", kToken)).status, 401) << "no Bearer";
+  }
+  EXPECT_EQ(control.applies, 0);
+}
+
+TEST(ApiHandler, StatusReturnsTheControlPlanesView) {
+  FakeControlPlane control;
+  ApiHandler handler(control, kToken);
+  auto response = handler.handle(request("GET", "/v1/status"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(json::parse(response.body)["cluster"], "homecentr");
+  control.etcd_answers = false;
+  response = handler.handle(request("GET", "/v1/status"));
+  EXPECT_EQ(response.status, 503);
+  EXPECT_NE(json::parse(response.body)["error"].get<std::string>().find("does not answer"),
+            std::string::npos);
+}
+
+TEST(ApiHandler, AnInvalidSpecIs400WithEveryErrorAndNothingIsStored) {
+  FakeControlPlane control;
+  ApiHandler handler(control, kToken);
+  auto response = handler.handle(request("POST", "/v1/spec", "cluster: {name: x}\nbogus: 1\n"));
+  EXPECT_EQ(response.status, 400);
+  auto body = json::parse(response.body);
+  EXPECT_NE(body["error"].get<std::string>().find("nothing was applied"), std::string::npos);
+  ASSERT_TRUE(body["errors"].is_array());
+  EXPECT_GE(body["errors"].size(), 2u) << body.dump(2);
+  for (const auto& e : body["errors"]) {
+    EXPECT_TRUE(e.contains("line") && e.contains("column") && e.contains("path") &&
+                e.contains("message"));
+  }
+  EXPECT_EQ(control.applies, 0);
+}
+
+TEST(ApiHandler, AValidSpecIsStoredAndTheRevisionReturned) {
+  FakeControlPlane control;
+  ApiHandler handler(control, kToken);
+  auto r = request("POST", "/v1/spec", example_spec());
+  r.applied_by = "root@laptop";
+  auto response = handler.handle(r);
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto body = json::parse(response.body);
+  EXPECT_EQ(body["revision"], 7);
+  EXPECT_EQ(body["applied_by"], "root@laptop");
+  EXPECT_EQ(body["unchanged"], false);
+  EXPECT_EQ(control.last_text, example_spec());
+}
+
+TEST(ApiHandler, WithoutQuorumApplyIs503AndSaysSo) {
+  FakeControlPlane control;
+  control.quorum = false;
+  ApiHandler handler(control, kToken);
+  auto response = handler.handle(request("POST", "/v1/spec", example_spec()));
+  EXPECT_EQ(response.status, 503);
+  auto message = json::parse(response.body)["error"].get<std::string>();
+  EXPECT_EQ(message.rfind("no quorum", 0), 0u) << message;
+  EXPECT_NE(message.find("nothing was applied"), std::string::npos);
+}
+
+TEST(ApiHandler, WrongMethodsAndUnknownPaths) {
+  FakeControlPlane control;
+  ApiHandler handler(control, kToken);
+  EXPECT_EQ(handler.handle(request("POST", "/v1/status")).status, 405);
+  EXPECT_EQ(handler.handle(request("GET", "/v1/spec")).status, 405);
+  EXPECT_EQ(handler.handle(request("GET", "/v2/anything")).status, 404);
+}
+
+TEST(ApiServer, ServesOverHttpOnLoopbackWithBearerAuth) {
+  FakeControlPlane control;
+  ApiHandler handler(control, kToken);
+  ApiServer server(handler);
+  ASSERT_TRUE(server.start("127.0.0.1", 0).ok());
+  ASSERT_GT(server.port(), 0);
+  std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+
+  HttpRequest anonymous;
+  anonymous.url = url + "/v1/status";
+  auto refused = http_request(anonymous);
+  ASSERT_TRUE(refused.ok()) << refused.error().message;
+  EXPECT_EQ(refused->status, 401);
+
+  HttpRequest authorized = anonymous;
+  authorized.headers = {{"Authorization", "Bearer " + kToken}};
+  auto status = http_request(authorized);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->status, 200);
+  EXPECT_EQ(json::parse(status->body)["cluster"], "homecentr");
+
+  HttpRequest apply;
+  apply.method = "POST";
+  apply.url = url + "/v1/spec";
+  apply.headers = {{"Authorization", "Bearer " + kToken}, {"X-Hearth-Applied-By", "me@here"}};
+  apply.body = example_spec();
+  auto applied = http_request(apply);
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(applied->status, 200) << applied->body;
+  EXPECT_EQ(control.last_applied_by, "me@here");
+  server.stop();
+  EXPECT_FALSE(http_request(authorized).ok()) << "stopped means not listening";
+}
+
+class TokenTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("hearth-token-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(TokenTest, CreatedOnceWithMode0600AndReusedAfterwards) {
+  auto first = load_or_create_token(dir_.string());
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->size(), 64u);
+  struct stat info {};
+  ASSERT_EQ(::stat((dir_ / "api-token").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  auto second = load_or_create_token(dir_.string());
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*first, *second);
+  auto read = read_token_file((dir_ / "api-token").string());
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*read, *first);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 1)
+      << "no temporary file left behind";
+}
+
+TEST_F(TokenTest, TokensAreRandom) {
+  auto a = generate_token();
+  auto b = generate_token();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(*a, *b);
+  EXPECT_EQ(a->find_first_not_of("0123456789abcdef"), std::string::npos);
+}
+
+TEST_F(TokenTest, AWorldReadableTokenIsTightenedAndAGarbledOneRefused) {
+  ASSERT_TRUE(load_or_create_token(dir_.string()).ok());
+  ::chmod((dir_ / "api-token").c_str(), 0644);
+  ASSERT_TRUE(load_or_create_token(dir_.string()).ok());
+  struct stat info {};
+  ::stat((dir_ / "api-token").c_str(), &info);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  std::ofstream(dir_ / "api-token") << "short\n";
+  auto garbled = load_or_create_token(dir_.string());
+  ASSERT_FALSE(garbled.ok());
+  EXPECT_NE(garbled.error().message.find("64 hex digits"), std::string::npos);
+}
+
+TEST_F(TokenTest, AMissingDirectoryIsAClearError) {
+  auto missing = load_or_create_token((dir_ / "nope").string());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("data directory"), std::string::npos)
+      << missing.error().message;
+}
+
+TEST(Tokens, CompareWholeStrings) {
+  EXPECT_TRUE(tokens_equal("abc", "abc"));
+  EXPECT_FALSE(tokens_equal("abc", "abd"));
+  EXPECT_FALSE(tokens_equal("abc", "abcd"));
+  EXPECT_FALSE(tokens_equal("", "a"));
+}
+
+}  // namespace
+}  // namespace hearth::api

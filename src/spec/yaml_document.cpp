@@ -1,12 +1,15 @@
 #include "spec/yaml_document.h"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <new>
+#include <sstream>
 #include <unordered_map>
 
 namespace hearth::yaml {
@@ -112,107 +115,203 @@ bool line_indented_with_tab(std::string_view text, int line) {
   return false;
 }
 
-// The key path of the node being converted, as a chain up to the root; spelt out only for errors.
-struct PathLink {
-  const PathLink* parent = nullptr;
-  std::string_view key;   // for a map entry
-  std::size_t index = 0;  // for a list item (when key is empty)
-
-  std::string str() const {
-    if (parent == nullptr) return "";
-    std::string above = parent->str();
-    return key.empty() ? item_path(above, index) : child_path(above, key);
-  }
+// Thrown from the event handler to stop yaml-cpp's parser: a limit was hit.
+struct StopParsing {
+  Diagnostic diagnostic;
 };
 
-class Converter {
+std::size_t count_nodes(const Node& node) {
+  std::size_t count = 1;
+  for (const Node& item : node.items) count += count_nodes(item);
+  for (const Entry& entry : node.entries) count += count_nodes(entry.value);
+  return count;
+}
+
+// Builds our tree from yaml-cpp's parse events. Using events (not YAML::Load) keeps yaml-cpp's
+// own node graph out entirely, keeps duplicate keys, and lets every limit stop the parser at
+// once: yaml-cpp 0.7 can emit endless empty documents for some garbage input, and aliases
+// would otherwise expand exponentially.
+class TreeBuilder final : public YAML::EventHandler {
  public:
   // Without aliases a document has fewer nodes than bytes; the budget allows modest alias use
   // and stops exponential expansion early.
-  Converter(const std::string& file, const Limits& limits, std::size_t text_size,
-            std::vector<Diagnostic>& errors)
+  TreeBuilder(const std::string& file, const Limits& limits, std::size_t text_size,
+              std::vector<Diagnostic>& errors)
       : file_(file), limits_(limits), errors_(errors),
         max_nodes_(std::min(limits.max_nodes, 2 * text_size + 10'000)) {}
 
-  // Converts `in` into `out`. Returns false when a limit was hit; `out` is then incomplete and
-  // a diagnostic was added.
-  bool convert(const YAML::Node& in, Node& out, const PathLink& path, int depth) {
-    if (++nodes_ > max_nodes_) {
-      errors_.push_back(file_error(file_, to_position(in.Mark()),
-                                   "too many YAML nodes (more than " +
-                                       std::to_string(max_nodes_) +
-                                       ", counting every use of an alias); refusing to expand"));
-      return false;
+  std::optional<Node> take_root() { return std::move(root_); }
+  bool has_content() const { return root_ && !root_->is_null(); }
+  int documents() const { return documents_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ > 1) {
+      throw StopParsing{file_error(file_, to_position(mark),
+                                   "a second YAML document starts here; a spec is exactly one "
+                                   "document (remove the '---' separator)")};
     }
-    if (depth > limits_.max_depth) {
-      errors_.push_back(Diagnostic{file_, to_position(in.Mark()), path.str(),
-                                   "nested too deeply (more than " +
-                                       std::to_string(limits_.max_depth) +
-                                       " levels; an alias that refers to itself also does this)"});
-      return false;
-    }
-    out.position = to_position(in.Mark());
-    switch (in.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        out.kind = Kind::null;
-        return true;
-      case YAML::NodeType::Scalar:
-        out.kind = Kind::scalar;
-        out.scalar = in.Scalar();
-        out.quoted = in.Tag() == "!";
-        return true;
-      case YAML::NodeType::Sequence: {
-        out.kind = Kind::sequence;
-        out.items.reserve(in.size());
-        std::size_t index = 0;
-        for (const YAML::Node& item : in) {
-          out.items.emplace_back();
-          PathLink link{&path, {}, index++};
-          if (!convert(item, out.items.back(), link, depth + 1)) return false;
-        }
-        return true;
-      }
-      case YAML::NodeType::Map:
-        out.kind = Kind::map;
-        return convert_map(in, out, path, depth);
-    }
-    return true;
+  }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Node node;
+    node.position = to_position(mark);
+    add_nodes(1, mark);
+    complete(std::move(node), anchor);
   }
 
- private:
-  bool convert_map(const YAML::Node& in, Node& out, const PathLink& path, int depth) {
-    std::unordered_map<std::string, Position> seen;
-    out.entries.reserve(in.size());
-    for (auto it = in.begin(); it != in.end(); ++it) {
-      const YAML::Node& key = it->first;
-      Position key_position = to_position(key.Mark());
-      if (!key.IsScalar()) {
-        std::string what = key.IsMap() ? "a map" : key.IsSequence() ? "a list" : "empty";
-        errors_.push_back(Diagnostic{file_, key_position, path.str(),
-                                     "a key must be a plain name, but this key is " + what});
-        if (++nodes_ > max_nodes_) return false;
-        continue;
-      }
-      Entry entry;
-      entry.key = key.Scalar();
-      entry.key_position = key_position;
-      auto [first, inserted] = seen.emplace(entry.key, key_position);
-      PathLink link{&path, entry.key, 0};
-      if (!inserted) {
-        entry.duplicate = true;
-        errors_.push_back(Diagnostic{file_, key_position, link.str(),
-                                     "duplicate key '" + entry.key + "' (first at line " +
-                                         std::to_string(first->second.line) + ")"});
-      }
-      if (!convert(it->second, entry.value, link, depth + 1)) return false;
-      // An empty value ("key:" then a newline) gets the mark of the next token: point at the key.
-      if (entry.value.is_null() && entry.value.position.line != key_position.line) {
-        entry.value.position = key_position;
-      }
-      out.entries.push_back(std::move(entry));
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (anchor < open_anchors_.size() && open_anchors_[anchor]) {
+      throw StopParsing{Diagnostic{file_, to_position(mark), path_here(),
+                                   "an alias refers to a node that contains it (a cycle)"}};
     }
-    return true;
+    if (anchor >= anchors_.size() || !anchors_[anchor]) {
+      throw StopParsing{Diagnostic{file_, to_position(mark), path_here(), "unknown alias"}};
+    }
+    add_nodes(anchor_sizes_[anchor], mark);
+    complete(Node(*anchors_[anchor]), 0);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    Node node;
+    node.kind = Kind::scalar;
+    node.position = to_position(mark);
+    node.scalar = value;
+    node.quoted = tag == "!";
+    add_nodes(1, mark);
+    complete(std::move(node), anchor);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(Kind::sequence, mark, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(Kind::map, mark, anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Frame {
+    Node node;
+    YAML::anchor_t anchor = 0;
+    // For maps: the key read, waiting for its value.
+    bool have_key = false;
+    bool drop_value = false;  // the key was not a plain name (reported)
+    std::string key;
+    Position key_position;
+    std::unordered_map<std::string, Position> seen;
+  };
+
+  void add_nodes(std::size_t count, const YAML::Mark& mark) {
+    nodes_ += count;
+    if (nodes_ > max_nodes_) {
+      throw StopParsing{file_error(file_, to_position(mark),
+                                   "too many YAML nodes (more than " + std::to_string(max_nodes_) +
+                                       ", counting every use of an alias); refusing to expand")};
+    }
+  }
+
+  void open(Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
+      throw StopParsing{Diagnostic{file_, to_position(mark), path_here(),
+                                   "nested too deeply (more than " +
+                                       std::to_string(limits_.max_depth) + " levels)"}};
+    }
+    add_nodes(1, mark);
+    Frame& frame = stack_.emplace_back();
+    frame.node.kind = kind;
+    frame.node.position = to_position(mark);
+    frame.anchor = anchor;
+    if (anchor != 0) {
+      if (open_anchors_.size() <= anchor) open_anchors_.resize(anchor + 1, false);
+      open_anchors_[anchor] = true;
+    }
+  }
+
+  void close() {
+    Frame frame = std::move(stack_.back());
+    stack_.pop_back();
+    if (frame.anchor != 0) open_anchors_[frame.anchor] = false;
+    complete(std::move(frame.node), frame.anchor);
+  }
+
+  // The key path of the value being read, for messages.
+  std::string path_here() const {
+    std::string path;
+    for (const Frame& frame : stack_) {
+      if (frame.node.is_sequence()) {
+        path = item_path(path, frame.node.items.size());
+      } else if (frame.have_key) {
+        path = child_path(path, frame.key);
+      }
+    }
+    return path;
+  }
+
+  void complete(Node node, YAML::anchor_t anchor) {
+    if (anchor != 0) {
+      if (anchors_.size() <= anchor) {
+        anchors_.resize(anchor + 1);
+        anchor_sizes_.resize(anchor + 1, 0);
+      }
+      anchor_sizes_[anchor] = count_nodes(node);
+      anchors_[anchor] = node;
+    }
+    if (stack_.empty()) {
+      root_ = std::move(node);
+      return;
+    }
+    Frame& parent = stack_.back();
+    if (parent.node.is_sequence()) {
+      parent.node.items.push_back(std::move(node));
+      return;
+    }
+    if (!parent.have_key) {
+      parent.have_key = true;
+      parent.key_position = node.position;
+      if (node.is_scalar()) {
+        parent.key = std::move(node.scalar);
+        parent.drop_value = false;
+      } else {
+        parent.key.clear();
+        parent.drop_value = true;
+        std::string what = node.is_map() ? "a map" : node.is_sequence() ? "a list" : "empty";
+        std::string path;
+        parent.have_key = false;  // the path of the map itself
+        path = path_here();
+        parent.have_key = true;
+        errors_.push_back(Diagnostic{file_, node.position, path,
+                                     "a key must be a plain name, but this key is " + what});
+      }
+      return;
+    }
+    parent.have_key = false;
+    if (parent.drop_value) return;
+    Entry entry;
+    entry.key = std::move(parent.key);
+    entry.key_position = parent.key_position;
+    entry.value = std::move(node);
+    // An empty value ("key:" then a newline) gets the mark of the next token: point at the key.
+    if (entry.value.is_null() && entry.value.position.line != entry.key_position.line) {
+      entry.value.position = entry.key_position;
+    }
+    auto [first, inserted] = parent.seen.emplace(entry.key, entry.key_position);
+    if (!inserted) {
+      entry.duplicate = true;
+      parent.have_key = true;
+      parent.key = entry.key;
+      std::string path = path_here();
+      parent.have_key = false;
+      errors_.push_back(Diagnostic{file_, entry.key_position, path,
+                                   "duplicate key '" + entry.key + "' (first at line " +
+                                       std::to_string(first->second.line) + ")"});
+    }
+    parent.node.entries.push_back(std::move(entry));
   }
 
   const std::string& file_;
@@ -220,6 +319,12 @@ class Converter {
   std::vector<Diagnostic>& errors_;
   std::size_t max_nodes_;
   std::size_t nodes_ = 0;
+  int documents_ = 0;
+  std::vector<Frame> stack_;
+  std::optional<Node> root_;
+  std::vector<std::optional<Node>> anchors_;  // by anchor id, once complete
+  std::vector<std::size_t> anchor_sizes_;
+  std::vector<bool> open_anchors_;
 };
 
 std::string size_text(std::size_t bytes) {
@@ -290,21 +395,24 @@ ParsedDocument parse_document(std::string_view text, const std::string& file_nam
     return result;
   }
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-    if (documents.empty() || documents.front().IsNull()) {
-      Position where = documents.empty() ? Position{} : to_position(documents.front().Mark());
-      result.errors.push_back(file_error(file_name, where, "the file holds no YAML content"));
+    std::istringstream stream{std::string(text)};
+    YAML::Parser parser(stream);
+    TreeBuilder builder(file_name, limits, text.size(), result.errors);
+    // The first document, then a look for a second one (which is an error).
+    if (parser.HandleNextDocument(builder) && builder.has_content()) {
+      parser.HandleNextDocument(builder);
+    }
+    std::optional<Node> root = builder.take_root();
+    if (!root || root->is_null()) {
+      result.errors.push_back(file_error(
+          file_name, root ? root->position : Position{},
+          "no YAML content found at the start of the file: a spec is a map of sections "
+          "(cluster:, nodes:, networks:, ...)"));
       return result;
     }
-    if (documents.size() > 1) {
-      result.errors.push_back(file_error(file_name, to_position(documents[1].Mark()),
-                                         "a second YAML document starts here; a spec is exactly "
-                                         "one document (remove the '---' separator)"));
-      return result;
-    }
-    Node root;
-    Converter converter(file_name, limits, text.size(), result.errors);
-    if (converter.convert(documents.front(), root, PathLink{}, 1)) result.root = std::move(root);
+    result.root = std::move(root);
+  } catch (const StopParsing& stop) {
+    result.errors.push_back(stop.diagnostic);
   } catch (const YAML::ParserException& error) {
     Position where = to_position(error.mark);
     std::string message = "YAML syntax error: " + error.msg;

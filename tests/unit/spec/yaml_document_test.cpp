@@ -99,8 +99,19 @@ TEST(YamlDocument, MoreThanOneDocumentIsAnError) {
   ParsedDocument doc = parse("a: 1\n---\nb: 2\n");
   EXPECT_FALSE(doc.root);
   ASSERT_EQ(doc.errors.size(), 1u);
-  EXPECT_EQ(doc.errors[0].position.line, 3);
+  EXPECT_EQ(doc.errors[0].position.line, 2);  // the '---'
   EXPECT_NE(doc.errors[0].message.find("second YAML document"), std::string::npos);
+}
+
+// Found by the fuzzer: yaml-cpp 0.7's YAML::LoadAll loops forever on this, making empty documents
+// without end. The event parser stops after the first document.
+TEST(YamlDocument, GarbageThatMakesYamlCppLoopEndsQuickly) {
+  auto start = std::chrono::steady_clock::now();
+  ParsedDocument doc = parse(", cluster\n-J noluer\n-J nolustester\n- nodes\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_FALSE(doc.root);
+  ASSERT_EQ(doc.errors.size(), 1u);
+  EXPECT_NE(doc.errors[0].message.find("no YAML content found at the start"), std::string::npos);
 }
 
 TEST(YamlDocument, BinaryDataIsNotText) {
@@ -164,11 +175,12 @@ TEST(YamlDocument, NestingBeyondOurLimitIsAnError) {
   EXPECT_TRUE(parse(ok_text).root);
 }
 
-TEST(YamlDocument, SelfReferencingAliasIsBoundedByDepth) {
+TEST(YamlDocument, SelfReferencingAliasIsAnError) {
   ParsedDocument doc = parse("a: &x [1, *x]\n");
   EXPECT_FALSE(doc.root);
   ASSERT_EQ(doc.errors.size(), 1u);
-  EXPECT_NE(doc.errors[0].message.find("nested too deeply"), std::string::npos);
+  EXPECT_EQ(doc.errors[0].format(),
+            "t.yaml:1:11: a[1]: an alias refers to a node that contains it (a cycle)");
 }
 
 TEST(YamlDocument, AliasExpansionIsBoundedByANodeBudget) {

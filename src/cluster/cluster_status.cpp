@@ -1,5 +1,6 @@
 #include "cluster/cluster_status.h"
 
+#include <algorithm>
 #include <future>
 
 #include "cluster/etcd_member.h"
@@ -10,24 +11,43 @@
 
 namespace hearth::cluster {
 
-std::vector<MemberView> probe_members(const Spec& spec, std::chrono::milliseconds timeout) {
-  std::vector<std::future<EtcdMemberStatus>> probes;
-  for (const auto& node : spec.nodes) {
-    probes.push_back(std::async(std::launch::async, [url = etcd_client_url(node), timeout] {
-      return etcd_member_status(url, timeout);
-    }));
-  }
+std::vector<MemberView> probe_members(const Spec& spec, const std::string& local_endpoint,
+                                      std::chrono::milliseconds timeout) {
   std::vector<MemberView> members;
-  for (std::size_t i = 0; i < spec.nodes.size(); ++i) {
-    EtcdMemberStatus status = probes[i].get();
+  for (const auto& node : spec.nodes) {
     MemberView member;
-    member.name = spec.nodes[i].name;
-    member.endpoint = status.endpoint;
-    member.up = status.reachable;
-    member.etcd_leader = status.reachable && status.member_id != 0 &&
-                         status.member_id == status.leader_id;
-    member.error = status.error;
+    member.name = node.name;
+    member.endpoint = etcd_client_url(node);
     members.push_back(std::move(member));
+  }
+  auto listed = etcd_member_list(local_endpoint, timeout);
+  if (!listed) {
+    for (auto& member : members) {
+      member.error = "unknown: the local etcd member did not list the members (" +
+                     listed.error().message + ")";
+    }
+    return members;
+  }
+  std::vector<std::future<EtcdMemberStatus>> probes(members.size());
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    auto found = std::find_if(listed->begin(), listed->end(),
+                              [&](const EtcdMemberInfo& m) { return m.name == members[i].name; });
+    if (found == listed->end() || found->client_urls.empty()) {
+      members[i].error = "not a member of the etcd cluster (or not started yet)";
+      continue;
+    }
+    members[i].endpoint = found->client_urls.front();
+    probes[i] = std::async(std::launch::async, [url = members[i].endpoint, timeout] {
+      return etcd_member_status(url, timeout);
+    });
+  }
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (!probes[i].valid()) continue;
+    EtcdMemberStatus status = probes[i].get();
+    members[i].up = status.reachable;
+    members[i].etcd_leader =
+        status.reachable && status.member_id != 0 && status.member_id == status.leader_id;
+    members[i].error = status.error;
   }
   return members;
 }

@@ -65,8 +65,11 @@ struct ClusterView {
   std::optional<SelfView> self;
 };
 
-// Asks every member of the spec for its status, in parallel, each within `timeout`.
-std::vector<MemberView> probe_members(const Spec& spec, std::chrono::milliseconds timeout);
+// Asks every member for its status, in parallel, each within `timeout`: the members (names =
+// node names) and their client URLs as the local member at `local_endpoint` lists them; a node of
+// the spec that is not a member is shown down. Answers without quorum.
+std::vector<MemberView> probe_members(const Spec& spec, const std::string& local_endpoint,
+                                      std::chrono::milliseconds timeout);
 
 // Reads the cluster's state. With quorum: linearizable. Without: the local member's own copy,
 // marked stale. Fails only when the store answers neither way. `members` (from probe_members,

@@ -38,7 +38,6 @@ Status ControlLoop::tick() {
   auto keep = [&first](Status s) {
     if (!s && first) first = s;
   };
-  keep(lease_.tick());
   keep(election_.tick());
   if (election_.is_leader()) {
     std::vector<std::string> names;

@@ -1,8 +1,10 @@
 #pragma once
 // One hearthd's part in the control plane, as steps that hearthd's threads drive (and tests drive
 // with a ManualClock and the in-memory store):
-//   tick()         every 500 ms: renew the lease (or get one), campaign / observe the leader, as
-//                  leader record node history, and switch to a newer applied spec
+//   renew_lease()  every 500 ms, on a thread of its own: renew the lease (or get one), so slow
+//                  reads elsewhere never delay a renewal
+//   tick()         every 500 ms: campaign / observe the leader, as leader record node history,
+//                  switch to a newer applied spec
 //   check_fence()  every 50 ms: fence when the lease deadline has passed (node_lease.h)
 //   status()       GET /v1/status;  apply()  POST /v1/spec;  shutdown()  SIGTERM
 // The spec in force is the newest revision stored in etcd once there is one; before that, the
@@ -39,6 +41,7 @@ class ControlLoop {
 
   void set_fence_callback(NodeLease::FenceCallback callback);
 
+  Status renew_lease() { return lease_.tick(); }
   // One control step (see above). Returns the first failure; later steps still run when they can.
   Status tick();
   bool check_fence() { return lease_.check_fence(); }

@@ -40,7 +40,10 @@ class ControlLoopTest : public ::testing::Test {
   void run_for(std::chrono::milliseconds duration) {
     for (auto t = 0ms; t < duration; t += 500ms) {
       clock_.advance(500ms);
-      for (auto& loop : loops_) (void)loop->tick();
+      for (auto& loop : loops_) {
+        (void)loop->renew_lease();
+        (void)loop->tick();
+      }
     }
   }
   ManualClock clock_;

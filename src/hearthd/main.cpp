@@ -1,0 +1,257 @@
+// hearthd: the hearth daemon of one machine (docs/architecture.md).
+//
+//   hearthd --node r510 --spec /etc/hearth/homelab.yaml --data-dir /var/lib/hearth [--api-port 7070]
+//
+// Threads: lease renewal (every 500 ms), the control loop (every 500 ms: election, node history,
+// spec), the fence watchdog (every 50 ms, no I/O), the API listeners (management address and 127.0.0.1), and the
+// main thread, which waits for SIGTERM/SIGINT and then stops cleanly: the lease is revoked so the
+// other nodes see this one leave at once.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "api/api.h"
+#include "api/token.h"
+#include "cluster/cluster_status.h"
+#include "cluster/control_loop.h"
+#include "cluster/etcd_member.h"
+#include "cluster/etcd_store.h"
+#include "common/log.h"
+#include "spec/load.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace hearth;
+
+constexpr const char* kVersion = "0.1.0";
+constexpr int kExitUsage = 2;
+constexpr int kExitFailed = 1;
+
+// Lets a thread sleep until a deadline or until stop is requested.
+class StopSignal {
+ public:
+  void request() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+  // Returns false when stop was requested.
+  bool sleep_until(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_until(lock, deadline, [this] { return stopped_; });
+    return !stopped_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stopped_ = false;
+};
+
+// Logs a recurring failure once, then every 10 s while it lasts, and its recovery.
+class FailureLog {
+ public:
+  explicit FailureLog(std::string what) : what_(std::move(what)) {}
+  void report(const Status& status) {
+    auto now = std::chrono::steady_clock::now();
+    if (status) {
+      if (failing_) log::info(what_ + ": working again");
+      failing_ = false;
+      return;
+    }
+    if (!failing_ || now - last_logged_ >= 10s) {
+      log::warn(what_ + ": " + status.error().message);
+      last_logged_ = now;
+    }
+    failing_ = true;
+  }
+
+ private:
+  std::string what_;
+  bool failing_ = false;
+  std::chrono::steady_clock::time_point last_logged_{};
+};
+
+class DaemonControlPlane final : public api::ControlPlane {
+ public:
+  DaemonControlPlane(cluster::ControlLoop& loop, std::string etcd)
+      : loop_(loop), etcd_(std::move(etcd)) {}
+  Result<nlohmann::ordered_json> status() override {
+    auto members = cluster::probe_members(loop_.spec(), etcd_, 300ms);
+    auto view = loop_.status(std::move(members));
+    if (!view) return view.error();
+    return cluster::to_json(*view);
+  }
+  Result<Applied> apply(const std::string& text, const std::string& applied_by) override {
+    auto applied = loop_.apply(text, applied_by + " via " + loop_.lease().node_name());
+    if (!applied) return applied.error();
+    return Applied{applied->spec, applied->unchanged};
+  }
+
+ private:
+  cluster::ControlLoop& loop_;
+  std::string etcd_;
+};
+
+// Holds an exclusive lock on DATA_DIR/hearthd.lock for the life of the process: two hearthd for
+// one node would hold two leases and could both believe they lead.
+Result<int> lock_data_dir(const std::string& data_dir) {
+  std::string path = data_dir + "/hearthd.lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Error{"cannot open " + path + ": " + std::strerror(errno)};
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Error{"another hearthd is already running with the data directory " + data_dir +
+                 " (it holds " + path + "); stop it first"};
+  }
+  return fd;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hearthd: the hearth daemon of one machine"};
+  std::string node, spec_file, data_dir, etcd = "http://127.0.0.1:2379", level = "info";
+  int api_port = 7070;
+  app.add_option("--node", node, "This machine's node name in the spec")->required();
+  app.add_option("--spec", spec_file, "The bootstrap spec (an applied revision replaces it)")
+      ->required();
+  app.add_option("--data-dir", data_dir, "State directory (API token, lock)")->required();
+  app.add_option("--api-port", api_port, "API port on the management address and 127.0.0.1")
+      ->check(CLI::Range(1, 65535));
+  app.add_option("--etcd", etcd, "The local etcd member's client URL");
+  app.add_option("--log-level", level, "debug | info | warn | error");
+  app.set_version_flag("--version", std::string("hearthd ") + kVersion);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? 0 : kExitUsage;
+  }
+
+  log::set_program("hearthd");
+  if (auto parsed = log::parse_level(level)) {
+    log::set_level(*parsed);
+  } else {
+    std::cerr << "hearthd: --log-level must be debug, info, warn or error\n";
+    return kExitUsage;
+  }
+
+  LoadResult loaded = load_spec_file(spec_file);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) log::error(e.format());
+    log::error("cannot start: the spec " + spec_file + " is not valid (" +
+               std::to_string(loaded.errors.size()) + " errors above)");
+    return kExitUsage;
+  }
+  Spec spec = std::move(*loaded.spec);
+  const Node* self = spec.find_node(node);
+  if (self == nullptr) {
+    log::error("cannot start: node '" + node + "' is not in the spec " + spec_file);
+    return kExitUsage;
+  }
+  std::string address = self->address.str();
+
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    log::error("cannot create the data directory " + data_dir + ": " + ec.message());
+    return kExitFailed;
+  }
+  ::chmod(data_dir.c_str(), 0700);
+  auto lock = lock_data_dir(data_dir);
+  if (!lock) {
+    log::error(lock.error().message);
+    return kExitFailed;
+  }
+  auto token = api::load_or_create_token(data_dir);
+  if (!token) {
+    log::error(token.error().message);
+    return kExitFailed;
+  }
+
+  // Signals are taken by the main thread alone (sigwait); every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  cluster::ControlLoopOptions options{node, kVersion, {}};
+  // Renewals must finish well within the renew interval; everything else may take longer.
+  cluster::EtcdKeyValueStore lease_store(etcd, 400ms);
+  cluster::EtcdKeyValueStore store(etcd, 1500ms);
+  cluster::ControlLoop loop(lease_store, store, system_clock(), spec, options);
+  loop.set_fence_callback([](const std::string& reason) {
+    // Later: stop every service container and drop every service address of this node here.
+    log::error("FENCED: " + reason + ". This node has no workloads to stop yet.");
+  });
+
+  log::info("hearthd " + std::string(kVersion) + " starting as node " + node + " (" + address +
+            "), cluster " + spec.cluster.name + ", etcd " + etcd + ", data " + data_dir);
+
+  StopSignal stop;
+  // Runs `step` every renew interval until stopped; a slow step does not cause a burst after it.
+  auto every_interval = [&](const char* what, auto step) {
+    return std::thread([&stop, &options, what, step] {
+      FailureLog failures(what);
+      auto next = std::chrono::steady_clock::now();
+      do {
+        failures.report(step());
+        next += options.timing.renew_interval;
+        auto now = std::chrono::steady_clock::now();
+        if (next < now) next = now;
+      } while (stop.sleep_until(next));
+    });
+  };
+  std::thread renewal = every_interval("lease", [&loop] { return loop.renew_lease(); });
+  std::thread control = every_interval("control loop", [&loop] { return loop.tick(); });
+  std::thread watchdog([&] {
+    do {
+      loop.check_fence();
+    } while (stop.sleep_until(std::chrono::steady_clock::now() + 50ms));
+  });
+
+  DaemonControlPlane control_plane(loop, etcd);
+  api::ApiHandler handler(control_plane, *token);
+  std::vector<std::unique_ptr<api::ApiServer>> servers;
+  for (const std::string& listen : {address, std::string("127.0.0.1")}) {
+    if (listen == "127.0.0.1" && address == "127.0.0.1" && !servers.empty()) break;
+    auto server = std::make_unique<api::ApiServer>(handler);
+    if (auto s = server->start(listen, api_port); !s) {
+      log::error("API: " + s.error().message);
+      continue;
+    }
+    servers.push_back(std::move(server));
+  }
+  if (servers.empty()) log::error("API: not listening anywhere; status and apply go elsewhere");
+
+  int received = 0;
+  sigwait(&signals, &received);
+  log::info(std::string("received ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") +
+            ": leaving the cluster");
+  stop.request();
+  renewal.join();
+  control.join();
+  watchdog.join();
+  for (auto& server : servers) server->stop();
+  loop.shutdown();
+  ::close(*lock);
+  log::info("stopped");
+  return 0;
+}

@@ -1,0 +1,192 @@
+// hearthd end to end, on loopback only: a real etcd (127.0.0.1, free ports, temp dir) and the
+// real hearthd binary with the example spec, reached through its API on 127.0.0.1.
+// (The node's own management address is not on this machine, so hearthd serves on 127.0.0.1 only.)
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "../cluster/etcd_process.h"
+#include "cluster/keys.h"
+#include "common/http_client.h"
+#include "common/process.h"
+
+namespace hearth {
+namespace {
+
+using namespace std::chrono_literals;
+using cluster::testing::EtcdProcess;
+using cluster::testing::TempDir;
+using nlohmann::json;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+class HearthdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (auto reason = EtcdProcess::unavailable_reason(); !reason.empty()) GTEST_SKIP() << reason;
+    auto started = EtcdProcess::start();
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    etcd_ = std::move(*started);
+    port_ = cluster::testing::free_loopback_port();
+    data_dir_ = dir_.path() + "/data";
+    spec_ = std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml";
+  }
+
+  Command hearthd_command() const {
+    Command command;
+    command.argv = {HEARTHD_BINARY, "--node", "r510", "--spec", spec_, "--data-dir", data_dir_,
+                    "--api-port", std::to_string(port_), "--etcd", etcd_->endpoint()};
+    command.out = Output::file;
+    command.err = Output::merge;
+    command.output_file = dir_.path() + "/hearthd.log";
+    return command;
+  }
+
+  Child start_hearthd() {
+    auto child = Child::start(hearthd_command());
+    EXPECT_TRUE(child.ok());
+    return std::move(*child);
+  }
+
+  HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "",
+                    bool with_token = true) {
+    HttpRequest request;
+    request.method = method;
+    request.url = "http://127.0.0.1:" + std::to_string(port_) + path;
+    request.body = body;
+    request.timeout = 5s;
+    if (with_token) request.headers = {{"Authorization", "Bearer " + token()}};
+    auto response = http_request(request);
+    return response.ok() ? *response : HttpResponse{0, "", response.error().message};
+  }
+
+  std::string token() {
+    std::string text = read_file(data_dir_ + "/api-token");
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
+  }
+
+  // Polls GET /v1/status until `ready` holds for it (or 10 s pass).
+  json wait_for_status(const std::function<bool(const json&)>& ready) {
+    json last;
+    for (int i = 0; i < 100; ++i) {
+      HttpResponse response = call("GET", "/v1/status");
+      if (response.status == 200) {
+        last = json::parse(response.body);
+        if (ready(last)) return last;
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+    ADD_FAILURE() << "status never got ready; last: " << last.dump(2) << "\nhearthd log:\n"
+                  << read_file(dir_.path() + "/hearthd.log");
+    return last;
+  }
+
+  bool node_key_exists() {
+    cluster::EtcdKeyValueStore store(etcd_->endpoint(), 2s);
+    auto got = store.get(cluster::keys::node("r510"), cluster::Consistency::linearizable);
+    return got.ok() && got->has_value();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<EtcdProcess> etcd_;
+  int port_ = 0;
+  std::string data_dir_, spec_;
+};
+
+TEST_F(HearthdTest, RegistersLeadsServesTheApiAndLeavesCleanlyOnSigterm) {
+  Child hearthd = start_hearthd();
+  json status = wait_for_status([](const json& s) {
+    return s["this_node"]["leader"] == true && s["nodes"][0]["state"] == "alive";
+  });
+  EXPECT_EQ(status["cluster"], "homecentr");
+  EXPECT_EQ(status["quorum"]["ok"], true);
+  EXPECT_EQ(status["leader"]["node"], "r510");
+  EXPECT_EQ(status["nodes"].size(), 3u);
+  EXPECT_EQ(status["nodes"][1]["state"], "dead");
+  EXPECT_TRUE(status["spec"].is_null());
+  EXPECT_EQ(token().size(), 64u);
+
+  EXPECT_EQ(call("GET", "/v1/status", "", false).status, 401);
+  EXPECT_EQ(call("POST", "/v1/spec", read_file(spec_), false).status, 401);
+
+  HttpResponse applied = call("POST", "/v1/spec", read_file(spec_));
+  ASSERT_EQ(applied.status, 200) << applied.body;
+  EXPECT_EQ(json::parse(applied.body)["revision"], 1);
+  HttpResponse again = call("POST", "/v1/spec", read_file(spec_));
+  EXPECT_EQ(json::parse(again.body)["unchanged"], true);
+  HttpResponse invalid =
+      call("POST", "/v1/spec", read_file(std::string(HEARTH_SOURCE_DIR) + "/tests/data/invalid.yaml"));
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_GE(json::parse(invalid.body)["errors"].size(), 1u);
+  status = wait_for_status([](const json& s) { return s["this_node"]["spec_revision"] == 1; });
+  EXPECT_EQ(status["spec"]["revision"], 1) << "the invalid spec stored nothing";
+
+  // A second hearthd for the same node and data directory refuses to start.
+  auto second = run(hearthd_command());
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->exit_code, 1);
+  EXPECT_NE(read_file(dir_.path() + "/hearthd.log").find("already running"), std::string::npos);
+
+  ASSERT_TRUE(node_key_exists());
+  auto started = std::chrono::steady_clock::now();
+  hearthd.signal(SIGTERM);
+  auto done = hearthd.wait_for(5s);
+  ASSERT_TRUE(done.has_value()) << "hearthd did not stop within 5 s of SIGTERM";
+  EXPECT_EQ(done->exit_code, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  EXPECT_FALSE(node_key_exists()) << "the lease was revoked: peers see the node leave at once";
+}
+
+TEST_F(HearthdTest, FencesWhenEtcdStopsAnsweringAndRejoinsWithANewLease) {
+  Child hearthd = start_hearthd();
+  json status = wait_for_status([](const json& s) { return s["this_node"]["lease_held"] == true; });
+  std::string first_lease = status["this_node"]["lease"];
+
+  ::kill(etcd_->pid(), SIGSTOP);  // etcd hangs: renewals time out
+  std::this_thread::sleep_for(2500ms);
+  std::string log = read_file(dir_.path() + "/hearthd.log");
+  ::kill(etcd_->pid(), SIGCONT);
+  EXPECT_NE(log.find("FENCED"), std::string::npos) << log;
+
+  status = wait_for_status([](const json& s) {
+    return s["this_node"]["lease_held"] == true && s["this_node"]["fence_count"] == 1;
+  });
+  EXPECT_NE(status["this_node"]["lease"], first_lease);
+  EXPECT_EQ(status["this_node"]["fenced"], false);
+  hearthd.signal(SIGTERM);
+  auto done = hearthd.wait_for(5s);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->exit_code, 0);
+}
+
+TEST_F(HearthdTest, StatusIs503WhenTheLocalEtcdIsGone) {
+  Child hearthd = start_hearthd();
+  wait_for_status([](const json& s) { return s["this_node"]["lease_held"] == true; });
+  etcd_.reset();  // killed and removed
+  HttpResponse response = call("GET", "/v1/status");
+  EXPECT_EQ(response.status, 503);
+  EXPECT_NE(response.body.find("local etcd member does not answer"), std::string::npos)
+      << response.body;
+  HttpResponse apply = call("POST", "/v1/spec", read_file(spec_));
+  EXPECT_EQ(apply.status, 503);
+  EXPECT_EQ(json::parse(apply.body)["error"].get<std::string>().rfind("no quorum", 0), 0u);
+  hearthd.signal(SIGTERM);
+  auto done = hearthd.wait_for(10s);
+  ASSERT_TRUE(done.has_value()) << "hearthd must stop even when etcd is gone";
+  EXPECT_EQ(done->exit_code, 0);
+}
+
+}  // namespace
+}  // namespace hearth

@@ -26,7 +26,8 @@ class Placer {
     fit_.volumes.resize(spec_.volumes.size());
     for (bool pinned : {true, false}) {
       for (std::size_t v = 0; v < spec_.volumes.size(); ++v) {
-        if (spec_.volumes[v].pinned_disks.empty() != pinned) place(spec_.volumes[v], fit_.volumes[v]);
+        if (spec_.volumes[v].pinned_disks.empty() != pinned)
+          place(spec_.volumes[v], fit_.volumes[v]);
       }
     }
     return std::move(fit_);
@@ -51,15 +52,16 @@ class Placer {
 
   std::string describe_free(std::size_t d) const {
     const DiskSpace& disk = fit_.disks[d];
-    std::string text = disk.disk.node + ":" + disk.disk.disk + " has " + format_size(disk.free) +
-                       " free";
-    if (disk.free != disk.size) text += " (of " + format_size(disk.size) + "; volumes placed before take the rest)";
+    std::string text =
+        disk.disk.node + ":" + disk.disk.disk + " has " + format_size(disk.free) + " free";
+    if (disk.free != disk.size)
+      text += " (of " + format_size(disk.size) + "; volumes placed before take the rest)";
     return text;
   }
 
   // The two data disks, or a problem written into `out`.
   std::optional<std::array<std::size_t, 2>> pinned_data_disks(const Volume& volume,
-                                                               VolumeBricks& out) const {
+                                                              VolumeBricks& out) const {
     if (volume.pinned_disks.size() != 2) {
       out.problem = FitProblem::bad_pins;
       out.message = "pins must name one disk on each of two servers";
@@ -86,8 +88,8 @@ class Placer {
       if (fit_.disks[disk].free < volume.size) {
         out.problem = FitProblem::pinned_disk_full;
         out.problem_node = spec_.nodes[node].name;
-        out.message = "the data brick (" + format_size(volume.size) + ") does not fit: pinned disk " +
-                      describe_free(disk);
+        out.message = "the data brick (" + format_size(volume.size) +
+                      ") does not fit: pinned disk " + describe_free(disk);
         return std::nullopt;
       }
     }
@@ -120,9 +122,10 @@ class Placer {
       if (!refusals.empty()) out.message += ", but " + refusals;
       return std::nullopt;
     }
-    std::stable_sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
-      return fit_.disks[a.disk].free > fit_.disks[b.disk].free;
-    });
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [&](const Candidate& a, const Candidate& b) {
+                       return fit_.disks[a.disk].free > fit_.disks[b.disk].free;
+                     });
     std::array<Candidate, 2> best{candidates[0], candidates[1]};
     if (best[1].node < best[0].node) std::swap(best[0], best[1]);
     return std::array<std::size_t, 2>{best[0].disk, best[1].disk};
@@ -139,14 +142,14 @@ class Placer {
     auto disk = roomiest_disk(n);
     if (!disk) {
       out.problem = FitProblem::no_arbiter_room;
-      out.message = "has nowhere for its arbiter brick: the arbiter " + arbiter->name +
-                    " has no disks";
+      out.message =
+          "has nowhere for its arbiter brick: the arbiter " + arbiter->name + " has no disks";
       return std::nullopt;
     }
     if (fit_.disks[*disk].free < out.arbiter_size) {
       out.problem = FitProblem::no_arbiter_room;
-      out.message = "does not fit: its arbiter brick (1/32 of " + format_size(volume.size) +
-                    " = " + format_size(out.arbiter_size) + ") needs room on the arbiter, but " +
+      out.message = "does not fit: its arbiter brick (1/32 of " + format_size(volume.size) + " = " +
+                    format_size(out.arbiter_size) + ") needs room on the arbiter, but " +
                     "the roomiest disk " + describe_free(*disk);
       return std::nullopt;
     }

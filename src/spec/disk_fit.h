@@ -38,10 +38,10 @@ struct BrickLocation {
 
 enum class FitProblem {
   none,
-  bad_pins,         // the pins do not name exactly two servers with existing disks (validate says why)
-  pinned_disk_full, // a pinned disk lacks room; `problem_node` names it
-  no_data_room,     // fewer than two servers have a disk with room
-  no_arbiter_room,  // no arbiter (or no arbiter disk) has room for the arbiter brick
+  bad_pins,  // the pins do not name exactly two servers with existing disks (validate says why)
+  pinned_disk_full,  // a pinned disk lacks room; `problem_node` names it
+  no_data_room,      // fewer than two servers have a disk with room
+  no_arbiter_room,   // no arbiter (or no arbiter disk) has room for the arbiter brick
 };
 
 struct VolumeBricks {

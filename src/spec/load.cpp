@@ -1,9 +1,10 @@
 #include "spec/load.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sys/stat.h>
 
 #include "spec/parse.h"
 #include "spec/validate.h"
@@ -44,7 +45,8 @@ LoadResult load_spec_file(const std::string& path) {
   const yaml::Limits limits;
   if (static_cast<std::uint64_t>(info.st_size) > limits.max_bytes) {
     LoadResult result;  // refused without reading it
-    result.errors.push_back(yaml::too_large(static_cast<std::uint64_t>(info.st_size), path, limits));
+    result.errors.push_back(
+        yaml::too_large(static_cast<std::uint64_t>(info.st_size), path, limits));
     return result;
   }
   std::ifstream in(path, std::ios::binary);

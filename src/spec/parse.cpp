@@ -110,10 +110,11 @@ class Builder {
   // ---- scalars
 
   std::optional<std::string> text(const yaml::Node* node, const std::string& path,
-                                   const char* what = "a string") {
+                                  const char* what = "a string") {
     if (node == nullptr) return std::nullopt;
     if (!node->is_scalar()) {
-      error(path, node->position, std::string("expected ") + what + ", found " + yaml::describe(*node));
+      error(path, node->position,
+            std::string("expected ") + what + ", found " + yaml::describe(*node));
       return std::nullopt;
     }
     return node->scalar;
@@ -281,8 +282,8 @@ Fields::Fields(Builder& builder, const yaml::Node& map, std::string path, Positi
     : builder_(builder), map_(map), path_(std::move(path)), where_(where) {
   for (const yaml::Entry& entry : map_.entries) {
     if (entry.duplicate) continue;
-    bool is_known = std::any_of(known.begin(), known.end(),
-                                [&](const char* key) { return entry.key == key; });
+    bool is_known =
+        std::any_of(known.begin(), known.end(), [&](const char* key) { return entry.key == key; });
     if (is_known) continue;
     std::string message = "unknown key '" + entry.key + "'";
     unknown_ = true;
@@ -325,7 +326,8 @@ class SpecBuilder {
     if (!root.is_map()) {
       b_.error("", root.position,
                "the top level of a spec must be a map with the sections cluster, nodes, "
-               "networks, dns, volumes, services and backups; found " + yaml::describe(root));
+               "networks, dns, volumes, services and backups; found " +
+                   yaml::describe(root));
       return;
     }
     Fields top(b_, root, "", root.position,
@@ -343,68 +345,76 @@ class SpecBuilder {
   void cluster(const yaml::Node& node) {
     if (!b_.expect_map(node, "cluster", "a map with name and domain")) return;
     Fields f(b_, node, "cluster", node.position, {"name", "domain"});
-    if (auto name = b_.name(f.require("name"), f.path("name"), "cluster")) spec_.cluster.name = *name;
+    if (auto name = b_.name(f.require("name"), f.path("name"), "cluster"))
+      spec_.cluster.name = *name;
     if (auto domain = b_.text(f.require("domain"), f.path("domain"), "a DNS domain")) {
       if (is_dns_name(*domain)) {
         spec_.cluster.domain = *domain;
       } else {
         b_.error(f.path("domain"), f.get("domain")->position,
-                 "'" + *domain + "' is not a valid DNS domain: labels of lowercase letters, "
-                 "digits and hyphens joined by dots, e.g. home.arpa");
+                 "'" + *domain +
+                     "' is not a valid DNS domain: labels of lowercase letters, "
+                     "digits and hyphens joined by dots, e.g. home.arpa");
       }
     }
   }
 
   void nodes(const yaml::Node& node) {
-    b_.for_each_named(node, "nodes", "node", [&](const std::string& name, const yaml::Node& value,
-                                                 const std::string& path, Position key) {
-      Node& out = spec_.nodes.emplace_back();
-      out.name = name;
-      if (!b_.expect_map(value, path, "a map with role, address, capacity and disks")) {
-        b_.mark_unusable(path);
-        return;
-      }
-      Fields f(b_, value, path, key, {"role", "address", "storage_address", "capacity", "disks"});
-      bool is_server = false;
-      if (auto role = b_.text(f.require("role"), f.path("role"), "server or arbiter")) {
-        if (*role == "server") {
-          out.role = NodeRole::server;
-          is_server = true;
-        } else if (*role == "arbiter") {
-          out.role = NodeRole::arbiter;
-        } else {
-          b_.error(f.path("role"), f.get("role")->position,
-                   "unknown role '" + *role + "' (use server or arbiter)");
-        }
-      }
-      if (auto address = b_.address(f.require("address"), f.path("address"))) out.address = *address;
-      if (const yaml::Node* storage = f.get("storage_address")) {
-        if (auto address = b_.address(storage, f.path("storage_address"))) {
-          out.storage_address = *address;
-        } else {
-          b_.mark_unusable(f.path("storage_address"));
-        }
-      }
-      const yaml::Node* capacity = f.get("capacity");
-      if (capacity == nullptr && is_server && !f.had_unknown_keys()) {
-        b_.error(f.path("capacity"), key,
-                 "required key 'capacity' is missing (a server needs { cpus, memory })");
-      }
-      if (capacity != nullptr && b_.expect_map(*capacity, f.path("capacity"), "a map with cpus and memory")) {
-        Fields c(b_, *capacity, f.path("capacity"), key, {"cpus", "memory"});
-        if (auto cpus = b_.decimal(c.require("cpus"), c.path("cpus"), true)) out.capacity.cpus = *cpus;
-        if (auto memory = b_.size(c.require("memory"), c.path("memory"), true)) {
-          out.capacity.memory = *memory;
-        }
-      }
-      if (const yaml::Node* disks = f.get("disks")) {
-        b_.for_each_named(*disks, f.path("disks"), "disk",
-                          [&](const std::string& disk_name, const yaml::Node& disk_value,
-                              const std::string& disk_path, Position disk_key) {
-                            disk(out, disk_name, disk_value, disk_path, disk_key);
-                          });
-      }
-    });
+    b_.for_each_named(
+        node, "nodes", "node",
+        [&](const std::string& name, const yaml::Node& value, const std::string& path,
+            Position key) {
+          Node& out = spec_.nodes.emplace_back();
+          out.name = name;
+          if (!b_.expect_map(value, path, "a map with role, address, capacity and disks")) {
+            b_.mark_unusable(path);
+            return;
+          }
+          Fields f(b_, value, path, key,
+                   {"role", "address", "storage_address", "capacity", "disks"});
+          bool is_server = false;
+          if (auto role = b_.text(f.require("role"), f.path("role"), "server or arbiter")) {
+            if (*role == "server") {
+              out.role = NodeRole::server;
+              is_server = true;
+            } else if (*role == "arbiter") {
+              out.role = NodeRole::arbiter;
+            } else {
+              b_.error(f.path("role"), f.get("role")->position,
+                       "unknown role '" + *role + "' (use server or arbiter)");
+            }
+          }
+          if (auto address = b_.address(f.require("address"), f.path("address")))
+            out.address = *address;
+          if (const yaml::Node* storage = f.get("storage_address")) {
+            if (auto address = b_.address(storage, f.path("storage_address"))) {
+              out.storage_address = *address;
+            } else {
+              b_.mark_unusable(f.path("storage_address"));
+            }
+          }
+          const yaml::Node* capacity = f.get("capacity");
+          if (capacity == nullptr && is_server && !f.had_unknown_keys()) {
+            b_.error(f.path("capacity"), key,
+                     "required key 'capacity' is missing (a server needs { cpus, memory })");
+          }
+          if (capacity != nullptr &&
+              b_.expect_map(*capacity, f.path("capacity"), "a map with cpus and memory")) {
+            Fields c(b_, *capacity, f.path("capacity"), key, {"cpus", "memory"});
+            if (auto cpus = b_.decimal(c.require("cpus"), c.path("cpus"), true))
+              out.capacity.cpus = *cpus;
+            if (auto memory = b_.size(c.require("memory"), c.path("memory"), true)) {
+              out.capacity.memory = *memory;
+            }
+          }
+          if (const yaml::Node* disks = f.get("disks")) {
+            b_.for_each_named(*disks, f.path("disks"), "disk",
+                              [&](const std::string& disk_name, const yaml::Node& disk_value,
+                                  const std::string& disk_path, Position disk_key) {
+                                disk(out, disk_name, disk_value, disk_path, disk_key);
+                              });
+          }
+        });
   }
 
   void disk(Node& node, const std::string& name, const yaml::Node& value, const std::string& path,
@@ -421,49 +431,51 @@ class SpecBuilder {
   }
 
   void networks(const yaml::Node& node) {
-    b_.for_each_named(node, "networks", "network", [&](const std::string& name,
-                                                       const yaml::Node& value,
-                                                       const std::string& path, Position key) {
-      Network& out = spec_.networks.emplace_back();
-      out.name = name;
-      if (!b_.expect_map(value, path, "a map with cidr and optional vlan, gateway, dhcp...")) {
-        b_.mark_unusable(path);
-        return;
-      }
-      Fields f(b_, value, path, key,
-               {"cidr", "vlan", "gateway", "management", "storage", "service_ips", "dhcp"});
-      if (auto cidr = b_.cidr(f.require("cidr"), f.path("cidr"))) {
-        if (cidr->prefix_length > 30) {
-          b_.error(f.path("cidr"), f.get("cidr")->position,
-                   cidr->str() + " is too small for a network: use a prefix of /30 or shorter");
-        } else {
-          out.cidr = *cidr;
-        }
-      }
-      if (const yaml::Node* vlan = f.get("vlan")) {
-        if (auto number = b_.count(vlan, f.path("vlan"))) {
-          if (*number < 1 || *number > 4094) {
-            b_.error(f.path("vlan"), vlan->position,
-                     "VLAN " + std::to_string(*number) + " is out of range (1..4094)");
-          } else {
-            out.vlan = *number;
+    b_.for_each_named(
+        node, "networks", "network",
+        [&](const std::string& name, const yaml::Node& value, const std::string& path,
+            Position key) {
+          Network& out = spec_.networks.emplace_back();
+          out.name = name;
+          if (!b_.expect_map(value, path, "a map with cidr and optional vlan, gateway, dhcp...")) {
+            b_.mark_unusable(path);
+            return;
           }
-        }
-      }
-      if (const yaml::Node* gateway = f.get("gateway")) {
-        out.gateway = b_.address(gateway, f.path("gateway"));
-      }
-      if (const yaml::Node* flag = f.get("management")) {
-        out.management = b_.boolean(flag, f.path("management")).value_or(false);
-      }
-      if (const yaml::Node* flag = f.get("storage")) {
-        out.storage = b_.boolean(flag, f.path("storage")).value_or(false);
-      }
-      if (const yaml::Node* pool = f.get("service_ips")) {
-        out.service_ips = b_.range(pool, f.path("service_ips"));
-      }
-      if (const yaml::Node* dhcp_node = f.get("dhcp")) dhcp(out, *dhcp_node, f.path("dhcp"), key);
-    });
+          Fields f(b_, value, path, key,
+                   {"cidr", "vlan", "gateway", "management", "storage", "service_ips", "dhcp"});
+          if (auto cidr = b_.cidr(f.require("cidr"), f.path("cidr"))) {
+            if (cidr->prefix_length > 30) {
+              b_.error(f.path("cidr"), f.get("cidr")->position,
+                       cidr->str() + " is too small for a network: use a prefix of /30 or shorter");
+            } else {
+              out.cidr = *cidr;
+            }
+          }
+          if (const yaml::Node* vlan = f.get("vlan")) {
+            if (auto number = b_.count(vlan, f.path("vlan"))) {
+              if (*number < 1 || *number > 4094) {
+                b_.error(f.path("vlan"), vlan->position,
+                         "VLAN " + std::to_string(*number) + " is out of range (1..4094)");
+              } else {
+                out.vlan = *number;
+              }
+            }
+          }
+          if (const yaml::Node* gateway = f.get("gateway")) {
+            out.gateway = b_.address(gateway, f.path("gateway"));
+          }
+          if (const yaml::Node* flag = f.get("management")) {
+            out.management = b_.boolean(flag, f.path("management")).value_or(false);
+          }
+          if (const yaml::Node* flag = f.get("storage")) {
+            out.storage = b_.boolean(flag, f.path("storage")).value_or(false);
+          }
+          if (const yaml::Node* pool = f.get("service_ips")) {
+            out.service_ips = b_.range(pool, f.path("service_ips"));
+          }
+          if (const yaml::Node* dhcp_node = f.get("dhcp"))
+            dhcp(out, *dhcp_node, f.path("dhcp"), key);
+        });
   }
 
   void dhcp(Network& network, const yaml::Node& value, const std::string& path, Position key) {
@@ -483,11 +495,10 @@ class SpecBuilder {
       }
     }
     if (const yaml::Node* reservations = f.get("reservations")) {
-      b_.for_each_named(*reservations, f.path("reservations"), "reservation",
-                        [&](const std::string& name, const yaml::Node& entry,
-                            const std::string& entry_path, Position entry_key) {
-                          reservation(out, name, entry, entry_path, entry_key);
-                        });
+      b_.for_each_named(
+          *reservations, f.path("reservations"), "reservation",
+          [&](const std::string& name, const yaml::Node& entry, const std::string& entry_path,
+              Position entry_key) { reservation(out, name, entry, entry_path, entry_key); });
     }
   }
 
@@ -505,8 +516,9 @@ class SpecBuilder {
         out.mac = *normal;
       } else {
         b_.error(f.path("mac"), f.get("mac")->position,
-                 "'" + *mac + "' is not a MAC address (expected six hex pairs, e.g. "
-                 "3c:52:82:00:00:05)");
+                 "'" + *mac +
+                     "' is not a MAC address (expected six hex pairs, e.g. "
+                     "3c:52:82:00:00:05)");
       }
     }
     if (auto address = b_.address(f.require("address"), f.path("address"))) out.address = *address;
@@ -518,57 +530,62 @@ class SpecBuilder {
     Fields f(b_, node, "dns", node.position, {"upstream", "records"});
     b_.for_each_item(f.get("upstream"), f.path("upstream"), "[1.1.1.1, 1.0.0.1]",
                      [&](const yaml::Node& item, const std::string& path) {
-                       if (auto address = b_.address(&item, path)) spec_.dns.upstream.push_back(*address);
+                       if (auto address = b_.address(&item, path))
+                         spec_.dns.upstream.push_back(*address);
                      });
     if (const yaml::Node* records = f.get("records")) {
-      b_.for_each_named(*records, f.path("records"), "DNS record",
-                        [&](const std::string& name, const yaml::Node& value,
-                            const std::string& path, Position) {
-                          DnsRecord& record = spec_.dns.records.emplace_back();
-                          record.name = name;
-                          if (auto address = b_.address(&value, path)) record.address = *address;
-                        });
+      b_.for_each_named(
+          *records, f.path("records"), "DNS record",
+          [&](const std::string& name, const yaml::Node& value, const std::string& path, Position) {
+            DnsRecord& record = spec_.dns.records.emplace_back();
+            record.name = name;
+            if (auto address = b_.address(&value, path)) record.address = *address;
+          });
     }
   }
 
   void volumes(const yaml::Node& node) {
-    b_.for_each_named(node, "volumes", "volume", [&](const std::string& name,
-                                                     const yaml::Node& value,
-                                                     const std::string& path, Position key) {
-      Volume& out = spec_.volumes.emplace_back();
-      out.name = name;
-      if (!b_.expect_map(value, path, "a map with size and optional disks")) {
-        b_.mark_unusable(path);
-        return;
-      }
-      Fields f(b_, value, path, key, {"size", "disks"});
-      if (auto size = b_.size(f.require("size"), f.path("size"), true)) out.size = *size;
-      const yaml::Node* disks = f.get("disks");
-      if (disks == nullptr || disks->is_null()) return;
-      if (!b_.expect_map(*disks, f.path("disks"),
-                         "a map of server name to disk name, e.g. { r510: hdd2, r530: hdd1 }")) {
-        return;
-      }
-      for (const yaml::Entry& entry : disks->entries) {
-        if (entry.duplicate) continue;
-        std::string pin_path = child_path(f.path("disks"), entry.key);
-        if (auto disk = b_.name(&entry.value, pin_path, "disk")) out.pinned_disks[entry.key] = *disk;
-      }
-    });
+    b_.for_each_named(
+        node, "volumes", "volume",
+        [&](const std::string& name, const yaml::Node& value, const std::string& path,
+            Position key) {
+          Volume& out = spec_.volumes.emplace_back();
+          out.name = name;
+          if (!b_.expect_map(value, path, "a map with size and optional disks")) {
+            b_.mark_unusable(path);
+            return;
+          }
+          Fields f(b_, value, path, key, {"size", "disks"});
+          if (auto size = b_.size(f.require("size"), f.path("size"), true)) out.size = *size;
+          const yaml::Node* disks = f.get("disks");
+          if (disks == nullptr || disks->is_null()) return;
+          if (!b_.expect_map(
+                  *disks, f.path("disks"),
+                  "a map of server name to disk name, e.g. { r510: hdd2, r530: hdd1 }")) {
+            return;
+          }
+          for (const yaml::Entry& entry : disks->entries) {
+            if (entry.duplicate) continue;
+            std::string pin_path = child_path(f.path("disks"), entry.key);
+            if (auto disk = b_.name(&entry.value, pin_path, "disk"))
+              out.pinned_disks[entry.key] = *disk;
+          }
+        });
   }
 
   void services(const yaml::Node& node) {
-    b_.for_each_named(node, "services", "service", [&](const std::string& name,
-                                                       const yaml::Node& value,
-                                                       const std::string& path, Position key) {
-      Service& out = spec_.services.emplace_back();
-      out.name = name;
-      if (!b_.expect_map(value, path, "a map with rootfs or image, network, ports...")) {
-        b_.mark_unusable(path);
-        return;
-      }
-      service(out, value, path, key);
-    });
+    b_.for_each_named(
+        node, "services", "service",
+        [&](const std::string& name, const yaml::Node& value, const std::string& path,
+            Position key) {
+          Service& out = spec_.services.emplace_back();
+          out.name = name;
+          if (!b_.expect_map(value, path, "a map with rootfs or image, network, ports...")) {
+            b_.mark_unusable(path);
+            return;
+          }
+          service(out, value, path, key);
+        });
   }
 
   void service(Service& out, const yaml::Node& value, const std::string& path, Position key) {
@@ -599,7 +616,8 @@ class SpecBuilder {
     }
     b_.for_each_item(f.get("command"), f.path("command"), "[httpd, -f, -p, \"80\"]",
                      [&](const yaml::Node& item, const std::string& item_path) {
-                       if (auto arg = b_.text(&item, item_path, "a string")) out.command.push_back(*arg);
+                       if (auto arg = b_.text(&item, item_path, "a string"))
+                         out.command.push_back(*arg);
                      });
     if (rootfs != nullptr && image == nullptr && f.get("command") == nullptr &&
         !f.had_unknown_keys()) {
@@ -613,8 +631,9 @@ class SpecBuilder {
           std::string var_path = child_path(f.path("env"), entry.key);
           if (!is_env_name(entry.key)) {
             b_.error(var_path, entry.key_position,
-                     "'" + entry.key + "' is not a valid environment variable name "
-                     "(letters, digits and '_', not starting with a digit)");
+                     "'" + entry.key +
+                         "' is not a valid environment variable name "
+                         "(letters, digits and '_', not starting with a digit)");
             continue;
           }
           if (entry.value.is_null()) {
@@ -681,7 +700,8 @@ class SpecBuilder {
     if (const yaml::Node* health_node = f.get("health")) {
       health(out, *health_node, path, key);
     }
-    if (const yaml::Node* resources = f.get("resources"); resources != nullptr && !resources->is_null()) {
+    if (const yaml::Node* resources = f.get("resources");
+        resources != nullptr && !resources->is_null()) {
       if (b_.expect_map(*resources, f.path("resources"), "a map with cpus and memory")) {
         Fields r(b_, *resources, f.path("resources"), key, {"cpus", "memory"});
         if (const yaml::Node* cpus = r.get("cpus")) {
@@ -721,8 +741,8 @@ class SpecBuilder {
     }
     // With ports that failed to parse, "not one of the service's ports" could be wrong.
     bool ports_known = !b_.is_unusable(child_path(service_path, "ports"));
-    auto port_number = [&](const yaml::Node* node, const std::string& node_path)
-        -> std::optional<std::uint16_t> {
+    auto port_number = [&](const yaml::Node* node,
+                           const std::string& node_path) -> std::optional<std::uint16_t> {
       auto number = b_.count(node, node_path);
       if (!number) return std::nullopt;
       if (*number < 1 || *number > 65535) {
@@ -799,10 +819,16 @@ class SpecBuilder {
       }
     }
     if (const yaml::Node* interval = f.get("interval")) {
-      if (auto ms = b_.duration(interval, f.path("interval"))) check.interval = *ms; else ok = false;
+      if (auto ms = b_.duration(interval, f.path("interval")))
+        check.interval = *ms;
+      else
+        ok = false;
     }
     if (const yaml::Node* timeout = f.get("timeout")) {
-      if (auto ms = b_.duration(timeout, f.path("timeout"))) check.timeout = *ms; else ok = false;
+      if (auto ms = b_.duration(timeout, f.path("timeout")))
+        check.timeout = *ms;
+      else
+        ok = false;
     }
     if (ok && check.timeout > check.interval) {
       const yaml::Node* timeout = f.get("timeout");
@@ -816,53 +842,57 @@ class SpecBuilder {
   }
 
   void backups(const yaml::Node& node) {
-    b_.for_each_named(node, "backups", "backup", [&](const std::string& name,
-                                                     const yaml::Node& value,
-                                                     const std::string& path, Position key) {
-      Backup& out = spec_.backups.emplace_back();
-      out.name = name;
-      if (!b_.expect_map(value, path, "a map with volumes, repository, password_file, schedule, keep")) {
-        b_.mark_unusable(path);
-        return;
-      }
-      Fields f(b_, value, path, key, {"volumes", "repository", "password_file", "schedule", "keep"});
-      const yaml::Node* volumes = f.require("volumes");
-      std::set<std::string> seen;
-      b_.for_each_item(volumes, f.path("volumes"), "[appdata]",
-                       [&](const yaml::Node& item, const std::string& item_path) {
-                         auto volume = b_.name(&item, item_path, "volume");
-                         if (!volume) return;
-                         if (!seen.insert(*volume).second) {
-                           b_.error(item_path, item.position,
-                                    "volume " + *volume + " is listed twice");
-                           return;
-                         }
-                         out.volumes.push_back(*volume);
-                       });
-      if (volumes != nullptr && (volumes->is_null() ||
-                                 (volumes->is_sequence() && volumes->items.empty()))) {
-        b_.error(f.path("volumes"), volumes->position, "must list at least one volume");
-      }
-      if (auto repository = b_.text(f.require("repository"), f.path("repository"),
-                                    "a restic repository")) {
-        if (auto status = check_repository(*repository); !status) {
-          b_.error(f.path("repository"), f.get("repository")->position, status.error().message);
-        } else {
-          out.repository = *repository;
-        }
-      }
-      if (auto file = b_.absolute_path(f.require("password_file"), f.path("password_file"))) {
-        out.password_file = *file;
-      }
-      if (auto text = b_.text(f.require("schedule"), f.path("schedule"), "a schedule")) {
-        if (auto schedule = parse_schedule(*text)) {
-          out.schedule = *schedule;
-        } else {
-          b_.error(f.path("schedule"), f.get("schedule")->position, schedule.error().message);
-        }
-      }
-      if (const yaml::Node* keep = f.require("keep")) retention(out.keep, *keep, f.path("keep"), key);
-    });
+    b_.for_each_named(
+        node, "backups", "backup",
+        [&](const std::string& name, const yaml::Node& value, const std::string& path,
+            Position key) {
+          Backup& out = spec_.backups.emplace_back();
+          out.name = name;
+          if (!b_.expect_map(value, path,
+                             "a map with volumes, repository, password_file, schedule, keep")) {
+            b_.mark_unusable(path);
+            return;
+          }
+          Fields f(b_, value, path, key,
+                   {"volumes", "repository", "password_file", "schedule", "keep"});
+          const yaml::Node* volumes = f.require("volumes");
+          std::set<std::string> seen;
+          b_.for_each_item(volumes, f.path("volumes"), "[appdata]",
+                           [&](const yaml::Node& item, const std::string& item_path) {
+                             auto volume = b_.name(&item, item_path, "volume");
+                             if (!volume) return;
+                             if (!seen.insert(*volume).second) {
+                               b_.error(item_path, item.position,
+                                        "volume " + *volume + " is listed twice");
+                               return;
+                             }
+                             out.volumes.push_back(*volume);
+                           });
+          if (volumes != nullptr &&
+              (volumes->is_null() || (volumes->is_sequence() && volumes->items.empty()))) {
+            b_.error(f.path("volumes"), volumes->position, "must list at least one volume");
+          }
+          if (auto repository =
+                  b_.text(f.require("repository"), f.path("repository"), "a restic repository")) {
+            if (auto status = check_repository(*repository); !status) {
+              b_.error(f.path("repository"), f.get("repository")->position, status.error().message);
+            } else {
+              out.repository = *repository;
+            }
+          }
+          if (auto file = b_.absolute_path(f.require("password_file"), f.path("password_file"))) {
+            out.password_file = *file;
+          }
+          if (auto text = b_.text(f.require("schedule"), f.path("schedule"), "a schedule")) {
+            if (auto schedule = parse_schedule(*text)) {
+              out.schedule = *schedule;
+            } else {
+              b_.error(f.path("schedule"), f.get("schedule")->position, schedule.error().message);
+            }
+          }
+          if (const yaml::Node* keep = f.require("keep"))
+            retention(out.keep, *keep, f.path("keep"), key);
+        });
   }
 
   void retention(Retention& out, const yaml::Node& value, const std::string& path, Position key) {
@@ -871,7 +901,10 @@ class SpecBuilder {
     bool all_valid = true;
     auto read = [&](const char* key_name, int& field) {
       if (const yaml::Node* node = f.get(key_name)) {
-        if (auto number = b_.count(node, f.path(key_name))) field = *number; else all_valid = false;
+        if (auto number = b_.count(node, f.path(key_name)))
+          field = *number;
+        else
+          all_valid = false;
       }
     };
     read("last", out.last);

@@ -20,8 +20,8 @@ constexpr int kMaxFractionDigits = 9;
 // "12", "1.5" split into its digits; the unit is what follows (spaces skipped).
 struct Number {
   std::uint64_t whole = 0;
-  std::uint64_t fraction = 0;       // the digits after the point, as an integer
-  std::uint64_t fraction_scale = 1; // 10^(number of digits after the point)
+  std::uint64_t fraction = 0;        // the digits after the point, as an integer
+  std::uint64_t fraction_scale = 1;  // 10^(number of digits after the point)
   std::string_view unit;
 };
 
@@ -67,8 +67,8 @@ Result<Number> split_number(std::string_view text, std::string_view example) {
 // whole * multiplier + fraction * multiplier / scale, rounded down; nullopt on overflow of `max`.
 std::optional<std::uint64_t> scale(const Number& number, std::uint64_t multiplier,
                                    std::uint64_t max) {
-  Wide value = Wide{number.whole} * multiplier +
-               Wide{number.fraction} * multiplier / number.fraction_scale;
+  Wide value =
+      Wide{number.whole} * multiplier + Wide{number.fraction} * multiplier / number.fraction_scale;
   if (value > max) return std::nullopt;
   return static_cast<std::uint64_t>(value);
 }
@@ -87,8 +87,8 @@ constexpr std::array<Unit, 8> kSizeUnits{{{"KiB", kKiB},
                                           {"GB", 1000 * 1000 * 1000},
                                           {"TB", 1000ULL * 1000 * 1000 * 1000}}};
 
-constexpr std::array<Unit, 4> kDurationUnits{{{"ms", 1}, {"s", 1000}, {"m", 60 * 1000},
-                                              {"h", 60 * 60 * 1000}}};
+constexpr std::array<Unit, 4> kDurationUnits{
+    {{"ms", 1}, {"s", 1000}, {"m", 60 * 1000}, {"h", 60 * 60 * 1000}}};
 
 }  // namespace
 
@@ -151,7 +151,8 @@ Result<int> parse_count(std::string_view text) {
 }
 
 std::string format_size(std::uint64_t bytes) {
-  constexpr std::array<Unit, 4> kUnits{{{"TiB", kTiB}, {"GiB", kGiB}, {"MiB", kMiB}, {"KiB", kKiB}}};
+  constexpr std::array<Unit, 4> kUnits{
+      {{"TiB", kTiB}, {"GiB", kGiB}, {"MiB", kMiB}, {"KiB", kKiB}}};
   for (const Unit& unit : kUnits) {
     if (bytes < unit.multiplier) continue;
     if (bytes % unit.multiplier == 0) {

@@ -4,8 +4,8 @@
 #include <map>
 #include <optional>
 #include <tuple>
-#include <unordered_set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "spec/disk_fit.h"
 #include "spec/units.h"
@@ -33,7 +33,15 @@ std::string indexed(const std::string& path, std::size_t index) {
 
 // An address or range that something of the spec claims for itself.
 struct Claim {
-  enum class Kind { node_address, storage_address, gateway, dhcp_range, reservation, pool, service };
+  enum class Kind {
+    node_address,
+    storage_address,
+    gateway,
+    dhcp_range,
+    reservation,
+    pool,
+    service
+  };
   Kind kind;
   Ipv4Range range;
   std::string owner;  // node, network, reservation or service name
@@ -75,9 +83,12 @@ class Validator {
       : spec_(spec), unusable_(unusable) {}
 
   std::vector<Diagnostic> run() {
-    for (std::size_t i = 0; i < spec_.networks.size(); ++i) network_index_.emplace(spec_.networks[i].name, i);
-    for (std::size_t i = 0; i < spec_.nodes.size(); ++i) node_index_.emplace(spec_.nodes[i].name, i);
-    for (std::size_t i = 0; i < spec_.volumes.size(); ++i) volume_index_.emplace(spec_.volumes[i].name, i);
+    for (std::size_t i = 0; i < spec_.networks.size(); ++i)
+      network_index_.emplace(spec_.networks[i].name, i);
+    for (std::size_t i = 0; i < spec_.nodes.size(); ++i)
+      node_index_.emplace(spec_.nodes[i].name, i);
+    for (std::size_t i = 0; i < spec_.volumes.size(); ++i)
+      volume_index_.emplace(spec_.volumes[i].name, i);
     roles();
     network_flags();
     vlans();
@@ -138,7 +149,8 @@ class Validator {
     if (index.size() <= 1000) {
       for (const auto& entry : index) names.push_back(entry.first);
       std::sort(names.begin(), names.end());
-      if (auto suggestion = closest_match(name, names)) message += "; did you mean '" + *suggestion + "'?";
+      if (auto suggestion = closest_match(name, names))
+        message += "; did you mean '" + *suggestion + "'?";
     }
     return message;
   }
@@ -177,12 +189,13 @@ class Validator {
       }
     }
     if (first_arbiter == nullptr) {
-      report_at_key("nodes", "no arbiter: exactly one node needs role: arbiter (a small third "
-                             "machine whose vote keeps quorum when a server dies)");
+      report_at_key("nodes",
+                    "no arbiter: exactly one node needs role: arbiter (a small third "
+                    "machine whose vote keeps quorum when a server dies)");
     }
     if (servers < 2) {
-      report_at_key("nodes", "needs at least two nodes with role: server, found " +
-                                 std::to_string(servers));
+      report_at_key("nodes",
+                    "needs at least two nodes with role: server, found " + std::to_string(servers));
     }
   }
 
@@ -207,14 +220,15 @@ class Validator {
         if (storage == nullptr) {
           storage = &n;
         } else {
-          report(storage_path, "only one network can be the storage network, and " +
-                                   storage->name + " already is");
+          report(storage_path, "only one network can be the storage network, and " + storage->name +
+                                   " already is");
         }
       }
     }
     if (management == nullptr && flags_known) {
-      report_at_key("networks", "no management network: exactly one network needs "
-                                "management: true (the nodes' address live there)");
+      report_at_key("networks",
+                    "no management network: exactly one network needs "
+                    "management: true (the nodes' address live there)");
     }
   }
 
@@ -253,12 +267,13 @@ class Validator {
     for (const Item& item : items) {
       const Cidr& cidr = item.network->cidr;
       if (widest != nullptr && cidr.first() <= widest->network->cidr.last()) {
-        bool item_later = std::tie(widest->position, widest->sequence) <
-                          std::tie(item.position, item.sequence);
+        bool item_later =
+            std::tie(widest->position, widest->sequence) < std::tie(item.position, item.sequence);
         const Item& later = item_later ? item : *widest;
         const Item& earlier = item_later ? *widest : item;
-        if (reported.insert(&later).second) report(later.path, later.network->cidr.str() + " overlaps network " +
-                               earlier.network->name + " (" + earlier.network->cidr.str() + ")");
+        if (reported.insert(&later).second)
+          report(later.path, later.network->cidr.str() + " overlaps network " +
+                                 earlier.network->name + " (" + earlier.network->cidr.str() + ")");
       }
       if (widest == nullptr || cidr.last() > widest->network->cidr.last()) widest = &item;
     }
@@ -282,8 +297,8 @@ class Validator {
     bool single = range.first == range.last;
     std::string text = single ? range.first.str() : "range " + range.str();
     if (!cidr.contains(range.first) || !cidr.contains(range.last)) {
-      report(path, text + (single ? " is outside " : " is not inside ") + what + " (" +
-                       cidr.str() + ")");
+      report(path,
+             text + (single ? " is outside " : " is not inside ") + what + " (" + cidr.str() + ")");
     } else if (range.contains(cidr.first())) {
       report(path, (single ? text + " is" : text + " includes " + cidr.first().str() + ",") +
                        " the network address of " + what + " (" + cidr.str() + ")");
@@ -300,9 +315,9 @@ class Validator {
     }
     const Network* storage = spec_.storage_network();
     bool storage_known = storage == nullptr || usable("networks", storage->name, "cidr");
-    bool storage_flags_known = std::all_of(spec_.networks.begin(), spec_.networks.end(), [&](const Network& n) {
-      return usable("networks", n.name, "storage");
-    });
+    bool storage_flags_known =
+        std::all_of(spec_.networks.begin(), spec_.networks.end(),
+                    [&](const Network& n) { return usable("networks", n.name, "storage"); });
     const Node* with_storage = nullptr;
     const Node* without_storage = nullptr;
     for (const Node& n : spec_.nodes) {
@@ -324,7 +339,8 @@ class Validator {
       add_claim(Claim::Kind::storage_address, {*n.storage_address, *n.storage_address}, n.name,
                 storage_path);
       if (storage == nullptr) {
-        if (storage_flags_known) report(storage_path, "storage_address needs a network with storage: true");
+        if (storage_flags_known)
+          report(storage_path, "storage_address needs a network with storage: true");
       } else if (storage_known) {
         check_inside(storage_path, {*n.storage_address, *n.storage_address}, *storage,
                      "the storage network ");
@@ -354,7 +370,8 @@ class Validator {
               path_of("networks", n.name, "gateway"));
       }
       if (n.service_ips) {
-        claim(Claim::Kind::pool, *n.service_ips, n.name, path_of("networks", n.name, "service_ips"));
+        claim(Claim::Kind::pool, *n.service_ips, n.name,
+              path_of("networks", n.name, "service_ips"));
       }
       if (!n.dhcp) continue;
       std::string dhcp_path = path_of("networks", n.name, "dhcp");
@@ -366,8 +383,8 @@ class Validator {
         if (r.mac.empty() || !usable(path + ".mac")) continue;
         auto [first, inserted] = macs.emplace(r.mac, &r);
         if (!inserted) {
-          report(path + ".mac", "MAC " + r.mac + " already has reservation " +
-                                    first->second->name + " in this network");
+          report(path + ".mac", "MAC " + r.mac + " already has reservation " + first->second->name +
+                                    " in this network");
         }
       }
     }
@@ -411,8 +428,9 @@ class Validator {
       }
     }
     for (const Claim* pool : pools) {
-      auto it = std::lower_bound(exclusive.begin(), exclusive.end(), pool->range.first,
-                                 [](const Claim* c, Ipv4 address) { return c->range.first < address; });
+      auto it =
+          std::lower_bound(exclusive.begin(), exclusive.end(), pool->range.first,
+                           [](const Claim* c, Ipv4 address) { return c->range.first < address; });
       const Claim* before = reaching[static_cast<std::size_t>(it - exclusive.begin())];
       if (before != nullptr && before->range.last >= pool->range.first) conflict(*pool, *before);
       for (; it != exclusive.end() && (*it)->range.first <= pool->range.last; ++it) {
@@ -454,8 +472,7 @@ class Validator {
     };
     std::map<std::string, Pool> pools;  // by network name
     for (const Service& s : spec_.services) {
-      if (!usable("services", s.name, "network") ||
-          !usable("services", s.name, "address")) {
+      if (!usable("services", s.name, "network") || !usable("services", s.name, "address")) {
         continue;
       }
       const Network* n = network(s.network);
@@ -472,8 +489,10 @@ class Validator {
       if (!n.service_ips) {
         for (const Service* s : pool.needing) {
           report(path_of("services", s->name, "network"),
-                 "network " + n.name + " has no service_ips to take an address from: give the "
-                 "service an address, or give network " + n.name + " service_ips");
+                 "network " + n.name +
+                     " has no service_ips to take an address from: give the "
+                     "service an address, or give network " +
+                     n.name + " service_ips");
         }
         continue;
       }
@@ -496,7 +515,8 @@ class Validator {
     for (const Service& s : spec_.services) {
       if (networks_known && !s.network.empty() && network(s.network) == nullptr &&
           usable("services", s.name, "network")) {
-        report(path_of("services", s.name, "network"), unknown("network", s.network, network_index_));
+        report(path_of("services", s.name, "network"),
+               unknown("network", s.network, network_index_));
       }
       for (std::size_t i = 0; networks_known && i < s.allow_from.size(); ++i) {
         const AllowedSource& source = s.allow_from[i];
@@ -519,8 +539,9 @@ class Validator {
         if ((preferred == nullptr || is_arbiter) && usable("services", s.name, "prefer")) {
           report(path_of("services", s.name, "prefer"),
                  preferred == nullptr ? unknown("node", *s.prefer, node_index_)
-                                      : preferred->name + " is the arbiter, which runs no "
-                                                          "services; prefer a server");
+                                      : preferred->name +
+                                            " is the arbiter, which runs no "
+                                            "services; prefer a server");
         }
       }
     }
@@ -536,9 +557,11 @@ class Validator {
       servers.push_back(&n);
     }
     if (servers.empty()) return;
-    const Node* largest = *std::max_element(servers.begin(), servers.end(), [](const Node* a, const Node* b) {
-      return std::tie(a->capacity.memory, a->capacity.cpus) < std::tie(b->capacity.memory, b->capacity.cpus);
-    });
+    const Node* largest =
+        *std::max_element(servers.begin(), servers.end(), [](const Node* a, const Node* b) {
+          return std::tie(a->capacity.memory, a->capacity.cpus) <
+                 std::tie(b->capacity.memory, b->capacity.cpus);
+        });
     for (const Service& s : spec_.services) {
       const Resources& need = s.resources;
       if (need.cpus == 0 && need.memory == 0) continue;
@@ -549,7 +572,8 @@ class Validator {
       if (fits) continue;
       std::string path = path_of("services", s.name, "resources");
       std::string needs = need.cpus > 0 ? format_cpus(need.cpus) + " cpus" : "";
-      if (need.memory > 0) needs += (needs.empty() ? "" : " and ") + format_size(need.memory) + " of memory";
+      if (need.memory > 0)
+        needs += (needs.empty() ? "" : " and ") + format_size(need.memory) + " of memory";
       report(path, "needs " + needs + ", more than any one server has (largest: " + largest->name +
                        " with " + format_cpus(largest->capacity.cpus) + " cpus and " +
                        format_size(largest->capacity.memory) + ")");
@@ -579,8 +603,10 @@ class Validator {
           continue;
         }
         if (pinned->role == NodeRole::arbiter) {
-          report_at_key(pin_path, node_name + " is the arbiter: pins name the two servers that "
-                                  "hold the data bricks (the arbiter brick is placed by itself)");
+          report_at_key(pin_path,
+                        node_name +
+                            " is the arbiter: pins name the two servers that "
+                            "hold the data bricks (the arbiter brick is placed by itself)");
           continue;
         }
         if (pinned->find_disk(disk_name) == nullptr) {
@@ -715,21 +741,25 @@ class Validator {
       std::string name_path = path(name);
       Position it_position = key_position_of(it_path);
       Position name_position = key_position_of(name_path);
-      bool new_is_later = std::tie(it_position, it->second.sequence) < std::tie(name_position, name.sequence);
+      bool new_is_later =
+          std::tie(it_position, it->second.sequence) < std::tie(name_position, name.sequence);
       const Name& later = new_is_later ? name : it->second;
       const Name& earlier = new_is_later ? it->second : name;
-      std::string fqdn = *name.name + (spec_.cluster.domain.empty() ? "" : "." + spec_.cluster.domain);
-      diagnostics_.push_back(Diagnostic{
-          spec_.file, new_is_later ? name_position : it_position, new_is_later ? name_path : it_path,
-          "the DNS name " + fqdn + " is already taken by " + describe(earlier) +
-              " (nodes, services, DHCP reservations and DNS records share one zone)"});
+      std::string fqdn =
+          *name.name + (spec_.cluster.domain.empty() ? "" : "." + spec_.cluster.domain);
+      diagnostics_.push_back(
+          Diagnostic{spec_.file, new_is_later ? name_position : it_position,
+                     new_is_later ? name_path : it_path,
+                     "the DNS name " + fqdn + " is already taken by " + describe(earlier) +
+                         " (nodes, services, DHCP reservations and DNS records share one zone)"});
       if (&later == &it->second) it->second = name;
     };
     for (const Node& n : spec_.nodes) add({Owner::node, &n.name});
     for (const Service& s : spec_.services) add({Owner::service, &s.name});
     for (const Network& n : spec_.networks) {
       if (!n.dhcp) continue;
-      for (const DhcpReservation& r : n.dhcp->reservations) add({Owner::reservation, &r.name, &n.name});
+      for (const DhcpReservation& r : n.dhcp->reservations)
+        add({Owner::reservation, &r.name, &n.name});
     }
     for (const DnsRecord& r : spec_.dns.records) add({Owner::record, &r.name});
   }

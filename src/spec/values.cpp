@@ -47,7 +47,8 @@ const char* const kDnsLabelRule =
 bool is_dns_label(std::string_view text) {
   if (text.empty() || text.size() > 63) return false;
   if (text.front() == '-' || text.back() == '-') return false;
-  return std::all_of(text.begin(), text.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return is_lower_alnum(c) || c == '-'; });
 }
 
 bool is_dns_name(std::string_view text) {
@@ -80,7 +81,8 @@ std::optional<std::string> normalize_mac(std::string_view text) {
 }
 
 Result<Port> parse_port(std::string_view text) {
-  const Error syntax{"'" + std::string(text) + "' is not a port: expected N/tcp or N/udp, e.g. 80/tcp"};
+  const Error syntax{"'" + std::string(text) +
+                     "' is not a port: expected N/tcp or N/udp, e.g. 80/tcp"};
   std::size_t slash = text.find('/');
   if (slash == std::string_view::npos) return syntax;
   std::string_view protocol = text.substr(slash + 1);
@@ -111,8 +113,9 @@ Result<VolumeMount> parse_volume_mount(std::string_view text) {
   const std::string quoted = "'" + std::string(text) + "'";
   std::size_t colon = text.find(':');
   if (colon == std::string_view::npos) {
-    return Error{quoted + " is not a volume mount: expected volume[/subdir]:/mountpoint[:ro], "
-                          "e.g. appdata/homepage:/data"};
+    return Error{quoted +
+                 " is not a volume mount: expected volume[/subdir]:/mountpoint[:ro], "
+                 "e.g. appdata/homepage:/data"};
   }
   std::string_view source = text.substr(0, colon);
   std::string_view rest = text.substr(colon + 1);
@@ -211,7 +214,8 @@ Status check_repository(std::string_view text) {
     std::size_t colon = rest.find(':');
     if (colon == 0 || colon == std::string_view::npos || colon + 1 >= rest.size() ||
         rest[colon + 1] != '/') {
-      return Error{"'" + std::string(text) + "' is not an Azure repository: expected "
+      return Error{"'" + std::string(text) +
+                   "' is not an Azure repository: expected "
                    "azure:CONTAINER:/PATH, e.g. azure:hearth-backups:/appdata"};
     }
     return ok_status();
@@ -219,7 +223,8 @@ Status check_repository(std::string_view text) {
   if (text.starts_with("s3:")) {
     std::string_view rest = text.substr(3);
     if (rest.empty() || rest.find('/') == std::string_view::npos || rest.front() == '/') {
-      return Error{"'" + std::string(text) + "' is not an S3 repository: expected "
+      return Error{"'" + std::string(text) +
+                   "' is not an S3 repository: expected "
                    "s3:HOST/BUCKET[/PATH], e.g. s3:s3.amazonaws.com/hearth-backups"};
     }
     return ok_status();

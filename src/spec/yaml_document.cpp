@@ -2,8 +2,9 @@
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -137,7 +138,9 @@ class TreeBuilder final : public YAML::EventHandler {
   // and stops exponential expansion early.
   TreeBuilder(const std::string& file, const Limits& limits, std::size_t text_size,
               std::vector<Diagnostic>& errors)
-      : file_(file), limits_(limits), errors_(errors),
+      : file_(file),
+        limits_(limits),
+        errors_(errors),
         max_nodes_(std::min(limits.max_nodes, 2 * text_size + 10'000)) {}
 
   std::optional<Node> take_root() { return std::move(root_); }
@@ -218,9 +221,9 @@ class TreeBuilder final : public YAML::EventHandler {
 
   void open(Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
     if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
-      throw StopParsing{Diagnostic{file_, to_position(mark), path_here(),
-                                   "nested too deeply (more than " +
-                                       std::to_string(limits_.max_depth) + " levels)"}};
+      throw StopParsing{Diagnostic{
+          file_, to_position(mark), path_here(),
+          "nested too deeply (more than " + std::to_string(limits_.max_depth) + " levels)"}};
     }
     add_nodes(1, mark);
     Frame& frame = stack_.emplace_back();
@@ -390,8 +393,9 @@ ParsedDocument parse_document(std::string_view text, const std::string& file_nam
     return result;
   }
   if (only_blank_or_comments(text)) {
-    result.errors.push_back(file_error(file_name, {}, "the file is empty: a spec needs at least "
-                                                      "the sections cluster, nodes and networks"));
+    result.errors.push_back(file_error(file_name, {},
+                                       "the file is empty: a spec needs at least "
+                                       "the sections cluster, nodes and networks"));
     return result;
   }
   try {
@@ -404,10 +408,10 @@ ParsedDocument parse_document(std::string_view text, const std::string& file_nam
     }
     std::optional<Node> root = builder.take_root();
     if (!root || root->is_null()) {
-      result.errors.push_back(file_error(
-          file_name, root ? root->position : Position{},
-          "no YAML content found at the start of the file: a spec is a map of sections "
-          "(cluster:, nodes:, networks:, ...)"));
+      result.errors.push_back(
+          file_error(file_name, root ? root->position : Position{},
+                     "no YAML content found at the start of the file: a spec is a map of sections "
+                     "(cluster:, nodes:, networks:, ...)"));
       return result;
     }
     result.root = std::move(root);

@@ -50,14 +50,14 @@ struct Entry {
 std::string describe(const Node& node);
 
 struct Limits {
-  std::size_t max_bytes = 4u << 20;    // larger text is refused without parsing
-  int max_depth = 64;                  // nesting of maps and lists
-  std::size_t max_nodes = 1'000'000;   // after expanding aliases; also at most 2 per byte + 10000
+  std::size_t max_bytes = 4u << 20;   // larger text is refused without parsing
+  int max_depth = 64;                 // nesting of maps and lists
+  std::size_t max_nodes = 1'000'000;  // after expanding aliases; also at most 2 per byte + 10000
 };
 
 struct ParsedDocument {
-  std::optional<Node> root;          // absent when the text could not be parsed at all
-  std::vector<Diagnostic> errors;    // may be non-empty even with a root (e.g. duplicate keys)
+  std::optional<Node> root;        // absent when the text could not be parsed at all
+  std::vector<Diagnostic> errors;  // may be non-empty even with a root (e.g. duplicate keys)
 };
 
 // Parses `text` as one YAML document. `file_name` goes into the diagnostics. Key paths in the

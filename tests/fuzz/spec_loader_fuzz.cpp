@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (error.message.empty()) violated("a diagnostic without a message");
     if (error.file != "fuzz.yaml") violated("a diagnostic naming another file");
     if (error.position.line < 0 || error.position.column < 0) violated("a negative position");
-    if (i > 0 && error.position < result.errors[i - 1].position) violated("errors not in file order");
+    if (i > 0 && error.position < result.errors[i - 1].position)
+      violated("errors not in file order");
     (void)error.format();
   }
   if (result.ok()) {

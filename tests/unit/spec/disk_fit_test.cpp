@@ -22,8 +22,10 @@ Volume make_volume(std::string name, Bytes size, std::map<std::string, std::stri
 // Two servers with two disks each and an arbiter with one.
 Spec lab() {
   Spec spec;
-  spec.nodes.push_back(make_node("r510", NodeRole::server, {{"hdd1", 100 * kGiB}, {"hdd2", 200 * kGiB}}));
-  spec.nodes.push_back(make_node("r530", NodeRole::server, {{"ssd1", 50 * kGiB}, {"hdd1", 200 * kGiB}}));
+  spec.nodes.push_back(
+      make_node("r510", NodeRole::server, {{"hdd1", 100 * kGiB}, {"hdd2", 200 * kGiB}}));
+  spec.nodes.push_back(
+      make_node("r530", NodeRole::server, {{"ssd1", 50 * kGiB}, {"hdd1", 200 * kGiB}}));
   spec.nodes.push_back(make_node("elitedesk", NodeRole::arbiter, {{"ssd1", 20 * kGiB}}));
   return spec;
 }
@@ -120,8 +122,9 @@ TEST(FitVolumes, ArbiterBrickNeedsRoomToo) {
   DiskFit fit = fit_volumes(spec);
   EXPECT_TRUE(fit.volumes[0].fits());
   EXPECT_EQ(fit.volumes[1].problem, FitProblem::no_arbiter_room);
-  EXPECT_NE(fit.volumes[1].message.find("the roomiest disk elitedesk:ssd1 has 1.88GiB free (of 5GiB"),
-            std::string::npos)
+  EXPECT_NE(
+      fit.volumes[1].message.find("the roomiest disk elitedesk:ssd1 has 1.88GiB free (of 5GiB"),
+      std::string::npos)
       << fit.volumes[1].message;
   Spec tight = lab();
   tight.nodes[2].disks[0].size = kGiB;

@@ -1,7 +1,6 @@
 #include "spec/load.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -200,7 +199,9 @@ TEST(LoadSpecFile, TooLargeFileIsRefusedWithoutReading) {
 
 TEST(LoadSpecFile, BinaryFileIsNotAText) {
   TempDir dir;
-  std::string path = dir.file("blob.yaml", std::string("\x7f" "ELF\x02\x01\x01\0\0", 9));
+  std::string path = dir.file("blob.yaml", std::string("\x7f"
+                                                       "ELF\x02\x01\x01\0\0",
+                                                       9));
   LoadResult result = load_spec_file(path);
   EXPECT_FALSE(result.unreadable);
   ASSERT_EQ(result.errors.size(), 1u);

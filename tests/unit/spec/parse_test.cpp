@@ -19,11 +19,11 @@ using testing::with;
 
 struct Case {
   const char* name;
-  const char* from;     // text of kValidSpec to change (exactly once in it)
-  const char* to;       // what to put instead
-  const char* path;     // expected key path of the one error
-  const char* at;       // the error is at the first occurrence of this text, searched from the change
-  const char* message;  // part of the expected message
+  const char* from;  // text of kValidSpec to change (exactly once in it)
+  const char* to;    // what to put instead
+  const char* path;  // expected key path of the one error
+  const char* at;    // the error is at the first occurrence of this text, searched from the change
+  const char* message;     // part of the expected message
   bool at_before = false;  // search `at` from the start of the file instead
 };
 

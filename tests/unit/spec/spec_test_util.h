@@ -110,8 +110,9 @@ inline ::testing::AssertionResult fails_with(const std::string& text, const std:
   LoadResult result = load_spec_text(text, "t.yaml");
   if (result.ok()) return ::testing::AssertionFailure() << "the spec loaded without errors";
   if (result.errors.size() != 1) {
-    return ::testing::AssertionFailure() << "expected one error, got " << result.errors.size()
-                                         << ":\n" << format_all(result);
+    return ::testing::AssertionFailure()
+           << "expected one error, got " << result.errors.size() << ":\n"
+           << format_all(result);
   }
   const Diagnostic& d = result.errors.front();
   if (d.key_path != key_path || d.position != at || d.file != "t.yaml" ||

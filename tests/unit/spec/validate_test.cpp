@@ -205,26 +205,34 @@ TEST(Validate, ValidSideOfTheRules) {
   // Fixed service address outside service_ips but inside the network, and free.
   EXPECT_TRUE(loads(changed({{"address: 10.0.0.100", "address: 10.0.0.60"}})));
   // A pool exactly full.
-  EXPECT_TRUE(loads(changed({{"service_ips: 10.0.0.100-10.0.0.149", "service_ips: 10.0.0.100-10.0.0.101"},
-                             {"backups:\n", "  api: { image: x, network: lan }\nbackups:\n"}})));
+  EXPECT_TRUE(
+      loads(changed({{"service_ips: 10.0.0.100-10.0.0.149", "service_ips: 10.0.0.100-10.0.0.101"},
+                     {"backups:\n", "  api: { image: x, network: lan }\nbackups:\n"}})));
   // A service with a fixed address on a network without service_ips.
-  EXPECT_TRUE(loads(changed({{"backups:\n", "  api: { image: x, network: home, address: 10.0.2.9 }\nbackups:\n"}})));
+  EXPECT_TRUE(loads(changed(
+      {{"backups:\n", "  api: { image: x, network: home, address: 10.0.2.9 }\nbackups:\n"}})));
   // DNS records may point anywhere, even at a node or outside every network.
   EXPECT_TRUE(loads(changed({{"{ nas: 10.0.0.40 }", "{ nas: 10.0.0.11, cloud: 203.0.113.7 }"}})));
   // allow_from with a CIDR outside the spec's networks.
   EXPECT_TRUE(loads(changed({{"allow_from: [home]", "allow_from: [home, 192.168.0.0/16]"}})));
   // Resources exactly a server's capacity.
-  EXPECT_TRUE(loads(changed({{"resources: { cpus: 1, memory: 1GiB }", "resources: { cpus: 4, memory: 8GiB }"}})));
+  EXPECT_TRUE(loads(
+      changed({{"resources: { cpus: 1, memory: 1GiB }", "resources: { cpus: 4, memory: 8GiB }"}})));
   // Pins on two servers; volumes that exactly fill the disks; arbiter brick exactly fits.
-  EXPECT_TRUE(loads(changed({{"data: { size: 10GiB }", "data: { size: 10GiB, disks: { s2: d1, s1: d1 } }"}})));
-  EXPECT_TRUE(loads(changed({{"data: { size: 10GiB }", "data: { size: 60GiB }\n  more: { size: 40GiB }"}})));
+  EXPECT_TRUE(loads(
+      changed({{"data: { size: 10GiB }", "data: { size: 10GiB, disks: { s2: d1, s1: d1 } }"}})));
+  EXPECT_TRUE(loads(
+      changed({{"data: { size: 10GiB }", "data: { size: 60GiB }\n  more: { size: 40GiB }"}})));
   EXPECT_TRUE(loads(changed({{"path: /srv/arb, size: 10GiB", "path: /srv/arb, size: 320MiB"}})));
   // No storage network at all when no node has a storage_address.
-  EXPECT_TRUE(loads(changed({{"    storage_address: 10.0.1.11\n", ""}, {"    storage_address: 10.0.1.12\n", ""},
-                             {"    storage_address: 10.0.1.13\n", ""}, {", storage: true }", " }"}})));
+  EXPECT_TRUE(loads(changed({{"    storage_address: 10.0.1.11\n", ""},
+                             {"    storage_address: 10.0.1.12\n", ""},
+                             {"    storage_address: 10.0.1.13\n", ""},
+                             {", storage: true }", " }"}})));
   // Networks without VLAN, gateway or DHCP; a reservation just outside the DHCP range.
-  EXPECT_TRUE(loads(changed({{"{ cidr: 10.0.2.0/24, vlan: 12, gateway: 10.0.2.1 }", "{ cidr: 10.0.2.0/24 }"},
-                             {"address: 10.0.0.5 }", "address: 10.0.0.199 }"}})));
+  EXPECT_TRUE(loads(
+      changed({{"{ cidr: 10.0.2.0/24, vlan: 12, gateway: 10.0.2.1 }", "{ cidr: 10.0.2.0/24 }"},
+               {"address: 10.0.0.5 }", "address: 10.0.0.199 }"}})));
 }
 
 TEST(Validate, ErrorsAboutReferencesPointAtTheReferencingKey) {
@@ -232,18 +240,20 @@ TEST(Validate, ErrorsAboutReferencesPointAtTheReferencingKey) {
   LoadResult result = load_spec_text(text, "homelab.yaml");
   ASSERT_EQ(result.errors.size(), 1u);
   Position at = locate(text, "photos");
-  EXPECT_EQ(result.errors[0].format(), "homelab.yaml:" + std::to_string(at.line) + ":" +
-                                           std::to_string(at.column) +
-                                           ": backups.nightly.volumes[1]: no volume named 'photos'");
+  EXPECT_EQ(result.errors[0].format(),
+            "homelab.yaml:" + std::to_string(at.line) + ":" + std::to_string(at.column) +
+                ": backups.nightly.volumes[1]: no volume named 'photos'");
 }
 
 TEST(Validate, AParseErrorIsNotReportedAgainByTheRules) {
   // The address is wrong, so the rules that need it (inside the network, unique) are skipped.
-  LoadResult result = load_spec_text(changed({{"address: 10.0.0.11", "address: 10.0.0"}}), "t.yaml");
+  LoadResult result =
+      load_spec_text(changed({{"address: 10.0.0.11", "address: 10.0.0"}}), "t.yaml");
   ASSERT_EQ(result.errors.size(), 1u) << testing::format_all(result);
   // An unknown role does not make "no arbiter"; a bad volume size does not make a fit error.
-  result = load_spec_text(changed({{"role: arbiter", "role: witness"}, {"data: { size: 10GiB }", "data: { size: 1 }"}}),
-                          "t.yaml");
+  result = load_spec_text(
+      changed({{"role: arbiter", "role: witness"}, {"data: { size: 10GiB }", "data: { size: 1 }"}}),
+      "t.yaml");
   ASSERT_EQ(result.errors.size(), 2u) << testing::format_all(result);
   // The volumes section broken does not make every mount "no volume named".
   result = load_spec_text(changed({{"  data: { size: 10GiB }", "  - data"}}), "t.yaml");
@@ -278,7 +288,8 @@ TEST(Validate, TenThousandServicesValidateQuickly) {
     Service service = spec.services[0];
     service.name = "svc" + std::to_string(i);
     service.address.reset();
-    if (i % 5 < 2) service.address = Ipv4{lan.service_ips->first.value + static_cast<std::uint32_t>(i)};
+    if (i % 5 < 2)
+      service.address = Ipv4{lan.service_ips->first.value + static_cast<std::uint32_t>(i)};
     spec.services.push_back(std::move(service));
   }
   spec.services.erase(spec.services.begin());

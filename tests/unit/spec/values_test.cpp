@@ -149,8 +149,7 @@ TEST(Repository, AcceptsAzureS3AndAbsolutePaths) {
             std::string::npos);
   EXPECT_NE(check_repository("backups").error().message.find("unsupported repository"),
             std::string::npos);
-  EXPECT_NE(check_repository("/mnt/../x").error().message.find("absolute path"),
-            std::string::npos);
+  EXPECT_NE(check_repository("/mnt/../x").error().message.find("absolute path"), std::string::npos);
 }
 
 TEST(EnvName, IsIdentifierLike) {

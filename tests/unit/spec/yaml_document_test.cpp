@@ -148,12 +148,11 @@ TEST(YamlDocument, TooLargeTextIsRefusedWithoutParsing) {
 
 TEST(YamlDocument, DeepNestingIsAnErrorNotACrash) {
   // yaml-cpp 0.7 stops its own recursion (DepthGuard) at 2000 levels; flow and block forms.
-  for (const std::string& text :
-       {std::string(100000, '['), std::string(100000, '{'), [] {
-          std::string s;
-          for (int i = 0; i < 50000; ++i) s += "- ";
-          return s + "x\n";
-        }()}) {
+  for (const std::string& text : {std::string(100000, '['), std::string(100000, '{'), [] {
+                                    std::string s;
+                                    for (int i = 0; i < 50000; ++i) s += "- ";
+                                    return s + "x\n";
+                                  }()}) {
     auto start = std::chrono::steady_clock::now();
     ParsedDocument doc = parse(text);
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));

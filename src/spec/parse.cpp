@@ -12,6 +12,12 @@ namespace hearth {
 namespace {
 
 using yaml::child_path;
+
+// A key or name for a message, shortened: a hostile file may have megabyte-long keys.
+std::string shown(const std::string& text) {
+  constexpr std::size_t kShown = 64;
+  return text.size() <= kShown ? text : text.substr(0, kShown) + "...";
+}
 using yaml::item_path;
 
 // Every key and value position of the tree, for messages of later stages.
@@ -101,7 +107,7 @@ class Builder {
       std::string entry_path = child_path(path, entry.key);
       if (!is_dns_label(entry.key)) {
         error(entry_path, entry.key_position,
-              "'" + entry.key + "' is not a valid " + kind + " name: " + kDnsLabelRule);
+              "'" + shown(entry.key) + "' is not a valid " + kind + " name: " + kDnsLabelRule);
       }
       each(entry.key, entry.value, entry_path, entry.key_position);
     }
@@ -285,7 +291,7 @@ Fields::Fields(Builder& builder, const yaml::Node& map, std::string path, Positi
     bool is_known =
         std::any_of(known.begin(), known.end(), [&](const char* key) { return entry.key == key; });
     if (is_known) continue;
-    std::string message = "unknown key '" + entry.key + "'";
+    std::string message = "unknown key '" + shown(entry.key) + "'";
     unknown_ = true;
     if (entry.key == "<<") {
       message = "YAML merge keys (<<) are not supported; write the keys out";

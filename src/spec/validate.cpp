@@ -142,15 +142,19 @@ class Validator {
     diagnostics_.push_back(Diagnostic{spec_.file, key_position_of(path), path, std::move(message)});
   }
 
-  template <typename Map>
-  std::string unknown(const char* kind, const std::string& name, const Map& index) {
+  // "no network named 'x'; did you mean 'y'?" The candidates are sorted once per index, and
+  // suggestions are skipped for huge indexes (the scan would cost too much per error).
+  std::string unknown(const char* kind, const std::string& name,
+                      const std::unordered_map<std::string, std::size_t>& index) {
     std::string message = "no " + std::string(kind) + " named '" + name + "'";
-    std::vector<std::string> names;
-    if (index.size() <= 1000) {
+    if (index.size() > 1000) return message;
+    std::vector<std::string>& names = sorted_names_[&index];
+    if (names.empty()) {
       for (const auto& entry : index) names.push_back(entry.first);
       std::sort(names.begin(), names.end());
-      if (auto suggestion = closest_match(name, names))
-        message += "; did you mean '" + *suggestion + "'?";
+    }
+    if (auto suggestion = closest_match(name, names)) {
+      message += "; did you mean '" + *suggestion + "'?";
     }
     return message;
   }
@@ -770,6 +774,7 @@ class Validator {
   std::unordered_map<std::string, std::size_t> network_index_;
   std::unordered_map<std::string, std::size_t> node_index_;
   std::unordered_map<std::string, std::size_t> volume_index_;
+  std::unordered_map<const void*, std::vector<std::string>> sorted_names_;
   std::vector<Claim> claims_;
   std::unordered_set<std::size_t> reported_;
 };

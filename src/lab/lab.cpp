@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -102,8 +103,23 @@ std::vector<pid_t> netns_pids(const std::string& netns) {
   return pids;
 }
 
+// Stops the nodes' daemons as their units would be stopped: in reverse start order, one kind at a
+// time (every hearthd first, so each can still tell etcd it leaves; then etcd), one node at a
+// time (etcd members stopped all at once each wait seconds trying to hand over leadership).
+void stop_daemons_in_order(const LabState& state) {
+  std::size_t kinds = 0;
+  for (const auto& node : state.nodes) kinds = std::max(kinds, node_daemons(state, node).size());
+  for (std::size_t k = kinds; k-- > 0;) {
+    for (auto node = state.nodes.rbegin(); node != state.nodes.rend(); ++node) {
+      auto daemons = node_daemons(state, *node);
+      if (k < daemons.size()) (void)stop_daemon(daemons[k], StopMode::graceful, 5s);
+    }
+  }
+}
+
 // SIGTERM to every process of the lab's namespaces, up to 10 s, then SIGKILL.
 Status stop_all_processes(const LabState& state, std::ostream& out) {
+  stop_daemons_in_order(state);
   struct Victim {
     pid_t pid;
     std::uint64_t start_time;

@@ -1,0 +1,197 @@
+#include "lab_fixture.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace hearth::lab::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string output_of(const std::vector<std::string>& argv) {
+  auto done = run({.argv = argv, .timeout = std::chrono::seconds(10)});
+  return done ? done->out : "cannot run " + argv[0] + ": " + done.error().message;
+}
+
+bool exists(const std::string& path) {
+  struct stat info {};
+  return ::lstat(path.c_str(), &info) == 0;
+}
+
+std::uint64_t inode_of(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 ? info.st_ino : 0;
+}
+
+std::vector<std::string> lab_netns_names() {
+  std::vector<std::string> names;
+  std::istringstream lines(output_of({"ip", "netns", "list"}));
+  for (std::string line; std::getline(lines, line);) {
+    std::string name = line.substr(0, line.find(' '));
+    if (name.rfind("hearth-", 0) == 0) names.push_back(name);
+  }
+  return names;
+}
+
+std::string describe(const Completed& done) {
+  return done.describe() + "\n--- stdout:\n" + done.out + "--- stderr:\n" + done.err;
+}
+
+}  // namespace
+
+std::string hearth_binary() { return std::string(HEARTH_BINARY_DIR) + "/hearth"; }
+std::string hearthd_binary() { return std::string(HEARTH_BINARY_DIR) + "/hearthd"; }
+std::string example_spec() { return std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml"; }
+bool running_as_root() { return ::geteuid() == 0; }
+
+Completed hearth(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {hearth_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto done = run({.argv = argv, .timeout = timeout, .own_process_group = true});
+  if (done) return *done;
+  Completed failed;
+  failed.exit_code = 127;
+  failed.err = done.error().message;
+  return failed;
+}
+
+HostNetwork HostNetwork::observe() {
+  HostNetwork network;
+  network.addresses = output_of({"ip", "-o", "addr"});
+  network.routes = output_of({"ip", "route"}) + output_of({"ip", "-6", "route"});
+  // Without statistics: only names, flags and addresses of the links.
+  network.links = output_of({"ip", "-o", "link"});
+  network.forwarding = read_all("/proc/sys/net/ipv4/ip_forward");
+  return network;
+}
+
+LabFootprint LabFootprint::observe() {
+  LabFootprint footprint;
+  auto state = read_lab_state();
+  if (state) footprint.created_dirs = state->created_dirs;
+  footprint.namespaces = lab_netns_names();
+  for (const auto& name : footprint.namespaces) {
+    footprint.netns_inodes.push_back(inode_of("/run/netns/" + name));
+    std::istringstream pids(output_of({"ip", "netns", "pids", name}));
+    for (long pid; pids >> pid;) footprint.pids.push_back(static_cast<pid_t>(pid));
+  }
+  return footprint;
+}
+
+std::vector<std::string> lab_leftovers(const LabFootprint& footprint) {
+  std::vector<std::string> leftovers;
+  for (const auto& name : lab_netns_names()) leftovers.push_back("network namespace " + name);
+  std::istringstream mounts(read_all("/proc/self/mountinfo"));
+  for (std::string line; std::getline(mounts, line);) {
+    bool ours = line.find(kLabRoot) != std::string::npos;
+    for (const auto& dir : footprint.created_dirs) ours = ours || line.find(" " + dir + " ") != std::string::npos;
+    if (ours) leftovers.push_back("mount " + line);
+  }
+  if (exists(kLabRoot)) leftovers.push_back("directory " + std::string(kLabRoot));
+  for (const auto& dir : footprint.created_dirs) {
+    if (exists(dir)) leftovers.push_back("directory " + dir);
+  }
+  for (pid_t pid : footprint.pids) {
+    if (process_running(pid)) leftovers.push_back("process " + std::to_string(pid));
+  }
+  // Any process still inside one of the lab's network namespaces (even one we did not record).
+  if (DIR* proc = ::opendir("/proc")) {
+    while (dirent* entry = ::readdir(proc)) {
+      char* end = nullptr;
+      long pid = std::strtol(entry->d_name, &end, 10);
+      if (*end != '\0' || pid <= 0) continue;
+      std::uint64_t inode = inode_of("/proc/" + std::string(entry->d_name) + "/ns/net");
+      for (std::uint64_t lab_inode : footprint.netns_inodes) {
+        if (inode != 0 && inode == lab_inode && process_running(static_cast<pid_t>(pid))) {
+          leftovers.push_back("process " + std::to_string(pid) + " inside a lab namespace");
+        }
+      }
+    }
+    ::closedir(proc);
+  }
+  return leftovers;
+}
+
+LabUp::LabUp(std::string spec, std::vector<std::string> extra_args) {
+  std::vector<std::string> args = {"lab", "up", "-f", spec};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  auto start = Clock::now();
+  Completed done = hearth(args);
+  took_ = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  output_ = describe(done);
+  ok_ = done.succeeded();
+  if (auto state = read_lab_state()) state_ = std::move(*state);
+  if (!ok_) ADD_FAILURE() << "hearth lab up failed: " << output_;
+}
+
+LabUp::~LabUp() {
+  if (down_) return;
+  Completed done = down();
+  if (!done.succeeded()) ADD_FAILURE() << "hearth lab down failed: " << describe(done);
+}
+
+Completed LabUp::down() {
+  down_ = true;
+  return hearth({"lab", "down"});
+}
+
+Completed LabUp::exec(const std::string& name, const std::vector<std::string>& argv,
+                      std::chrono::milliseconds timeout) const {
+  std::vector<std::string> args = {"lab", "exec", name, "--"};
+  args.insert(args.end(), argv.begin(), argv.end());
+  return hearth(args, timeout);
+}
+
+void LabUp::kill_power(const std::string& node) const {
+  Completed done = hearth({"lab", "kill", node, "--power"});
+  if (!done.succeeded()) ADD_FAILURE() << "hearth lab kill " << node << " --power: " << describe(done);
+}
+
+void LabUp::kill_process(const std::string& node, const std::string& daemon) const {
+  std::vector<std::string> args = {"lab", "kill", node, "--process"};
+  if (!daemon.empty()) args.insert(args.end(), {"--daemon", daemon});
+  Completed done = hearth(args);
+  if (!done.succeeded()) ADD_FAILURE() << "hearth lab kill " << node << " --process: " << describe(done);
+}
+
+void LabUp::revive(const std::string& node) const {
+  Completed done = hearth({"lab", "revive", node});
+  if (!done.succeeded()) ADD_FAILURE() << "hearth lab revive " << node << ": " << describe(done);
+}
+
+nlohmann::json LabUp::status() const {
+  Completed done = hearth({"lab", "status", "--json"});
+  try {
+    return nlohmann::json::parse(done.out);
+  } catch (const std::exception& error) {
+    ADD_FAILURE() << "hearth lab status --json is not JSON (" << error.what() << "): " << describe(done);
+    return nlohmann::json::object();
+  }
+}
+
+std::optional<std::chrono::milliseconds> wait_until(const std::function<bool()>& condition,
+                                                    std::chrono::milliseconds limit,
+                                                    std::chrono::milliseconds step) {
+  auto start = Clock::now();
+  while (true) {
+    if (condition()) return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    if (Clock::now() - start > limit) return std::nullopt;
+    std::this_thread::sleep_for(step);
+  }
+}
+
+}  // namespace hearth::lab::testing

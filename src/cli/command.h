@@ -17,5 +17,7 @@ void add_plan_command(CLI::App& app, int& exit_code);
 void add_what_if_command(CLI::App& app, int& exit_code);
 void add_lab_command(CLI::App& app, int& exit_code);
 void add_etcd_exec_command(CLI::App& app, int& exit_code);
+void add_apply_command(CLI::App& app, int& exit_code);
+void add_status_command(CLI::App& app, int& exit_code);
 
 }  // namespace hearth::cli

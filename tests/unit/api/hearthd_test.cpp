@@ -188,5 +188,57 @@ TEST_F(HearthdTest, StatusIs503WhenTheLocalEtcdIsGone) {
   EXPECT_EQ(done->exit_code, 0);
 }
 
+TEST_F(HearthdTest, TheCliAppliesAndShowsTheStatus) {
+  Child hearthd = start_hearthd();
+  wait_for_status([](const json& s) { return s["this_node"]["leader"] == true; });
+  std::vector<std::string> api = {"--api", "http://127.0.0.1:" + std::to_string(port_),
+                                  "--token-file", data_dir_ + "/api-token"};
+  auto hearth = [&](std::vector<std::string> args) {
+    Command command;
+    command.argv = {HEARTH_BINARY};
+    command.argv.insert(command.argv.end(), args.begin(), args.end());
+    command.argv.insert(command.argv.end(), api.begin(), api.end());
+    command.env = {"NO_COLOR=1"};
+    auto done = run(command);
+    EXPECT_TRUE(done.ok());
+    return done.ok() ? *done : Completed{};
+  };
+
+  auto invalid = hearth({"apply", "-f", std::string(HEARTH_SOURCE_DIR) + "/tests/data/invalid.yaml"});
+  EXPECT_EQ(invalid.exit_code, 1);
+  EXPECT_NE(invalid.err.find("nothing was applied"), std::string::npos) << invalid.err;
+
+  auto applied = hearth({"apply", "-f", spec_});
+  EXPECT_EQ(applied.exit_code, 0) << applied.err;
+  EXPECT_NE(applied.out.find("spec revision 1"), std::string::npos) << applied.out;
+
+  auto table = hearth({"status"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("quorum   ok"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("leader   r510"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("spec     revision 1"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("elitedesk  arbiter  10.1.2.26  dead"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("\033["), std::string::npos) << "no colour when not a terminal";
+
+  auto as_json = hearth({"status", "--json"});
+  EXPECT_EQ(as_json.exit_code, 0);
+  json parsed = json::parse(as_json.out, nullptr, false);
+  ASSERT_TRUE(parsed.is_object()) << as_json.out;
+  EXPECT_EQ(parsed["spec"]["revision"], 1);
+  EXPECT_EQ(parsed["nodes"][0]["state"], "alive");
+
+  api[3] = dir_.path() + "/hearthd.log";  // a file that is not the token
+  auto refused = hearth({"status"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("401"), std::string::npos) << refused.err;
+
+  hearthd.signal(SIGTERM);
+  ASSERT_TRUE(hearthd.wait_for(5s).has_value());
+  api[3] = data_dir_ + "/api-token";
+  auto unreachable = hearth({"status"});
+  EXPECT_EQ(unreachable.exit_code, 1);
+  EXPECT_NE(unreachable.err.find("cannot reach hearthd"), std::string::npos) << unreachable.err;
+}
+
 }  // namespace
 }  // namespace hearth

@@ -8,12 +8,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <signal.h>
+
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cluster/etcd_store.h"
 #include "common/process.h"
@@ -123,6 +127,80 @@ class EtcdProcess {
   TempDir dir_;  // destroyed after child_ (declared first): etcd is gone before its files
   std::optional<Child> child_;
   std::string endpoint_;
+};
+
+// A real three-member etcd cluster, every member on 127.0.0.1 with its own free ports and data
+// directory; members are named like the nodes of test_spec.h. Killed and removed with the object.
+class EtcdCluster {
+ public:
+  static Result<std::unique_ptr<EtcdCluster>> start(const std::vector<std::string>& names) {
+    auto cluster = std::unique_ptr<EtcdCluster>(new EtcdCluster());
+    if (cluster->dir_.path().empty()) return Error{"cannot create a temporary directory"};
+    std::vector<int> ports;
+    while (ports.size() < 2 * names.size()) {
+      int port = free_loopback_port();
+      if (port != 0 && std::find(ports.begin(), ports.end(), port) == ports.end()) {
+        ports.push_back(port);
+      }
+    }
+    std::string initial;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      initial += (i ? "," : "") + names[i] + "=http://127.0.0.1:" + std::to_string(ports[2 * i + 1]);
+    }
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      std::string client = "http://127.0.0.1:" + std::to_string(ports[2 * i]);
+      std::string peer = "http://127.0.0.1:" + std::to_string(ports[2 * i + 1]);
+      Command command;
+      command.argv = {"etcd", "--name=" + names[i],
+                      "--data-dir=" + cluster->dir_.path() + "/" + names[i],
+                      "--listen-client-urls=" + client, "--advertise-client-urls=" + client,
+                      "--listen-peer-urls=" + peer, "--initial-advertise-peer-urls=" + peer,
+                      "--initial-cluster=" + initial, "--initial-cluster-token=hearth-test",
+                      "--heartbeat-interval=100", "--election-timeout=1000", "--logger=zap",
+                      "--log-outputs=stderr"};
+      command.out = Output::file;
+      command.err = Output::merge;
+      command.output_file = cluster->dir_.path() + "/" + names[i] + ".log";
+      command.own_process_group = true;
+      auto child = Child::start(command);
+      if (!child) return child.error();
+      cluster->members_.push_back(std::make_unique<Child>(std::move(*child)));
+      cluster->endpoints_.push_back(client);
+    }
+    // Ready when a linearizable write through the first member succeeds.
+    EtcdKeyValueStore store(cluster->endpoints_[0], std::chrono::milliseconds(1000));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (store.put("/test/ready", "yes", 0).ok()) return cluster;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return Error{"the 3-member etcd cluster did not become writable within 20 s; logs in " +
+                 cluster->dir_.path()};
+  }
+
+  ~EtcdCluster() {
+    for (auto& member : members_) {
+      if (member) member->stop(std::chrono::seconds(2));
+    }
+  }
+  EtcdCluster(const EtcdCluster&) = delete;
+  EtcdCluster& operator=(const EtcdCluster&) = delete;
+
+  const std::string& endpoint(std::size_t i) const { return endpoints_[i]; }
+  // SIGKILL, like a power cut of that machine's etcd.
+  void kill(std::size_t i) {
+    if (members_[i]) {
+      members_[i]->signal(SIGKILL);
+      members_[i]->wait();
+      members_[i].reset();
+    }
+  }
+
+ private:
+  EtcdCluster() = default;
+  TempDir dir_;
+  std::vector<std::unique_ptr<Child>> members_;
+  std::vector<std::string> endpoints_;
 };
 
 }  // namespace hearth::cluster::testing

@@ -130,12 +130,11 @@ void add_lab_command(CLI::App& app, int& exit_code) {
     lab::UpOptions options;
     options.spec_path = absolute(file);
     options.programs.hearth = exe.string();
-    std::string hearthd = (exe.parent_path() / "hearthd").string();
-    if (is_file(hearthd)) {
-      options.programs.hearthd = hearthd;
-    } else {
-      std::cout << paint(std::cout, Colour::yellow, "note: ") << hearthd
-                << " is not built: the nodes run etcd only\n";
+    options.programs.hearthd = (exe.parent_path() / "hearthd").string();
+    if (!is_file(options.programs.hearthd)) {
+      fail(Error{options.programs.hearthd + " is not built; build it next to hearth (cmake --build BUILD_DIR --target hearthd)"},
+           exit_code);
+      return;
     }
     options.timeout = std::chrono::seconds(up->timeout);
     if (auto s = lab::lab_up(*spec, options, std::cout); !s) fail(s.error(), exit_code);

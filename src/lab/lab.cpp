@@ -20,6 +20,7 @@
 #include "common/process.h"
 #include "lab/node_namespace.h"
 #include "lab/system.h"
+#include "lab/upstream_dns.h"
 
 namespace hearth::lab {
 namespace {
@@ -199,6 +200,21 @@ std::vector<LinkStatus> links_of(const std::vector<LinkStatus>& all, const std::
   return result;
 }
 
+// A daemon that died while we wait is an error at once, with the end of its log.
+Status check_daemons_alive(const LabState& state) {
+  for (const auto& node : state.nodes) {
+    auto daemons = node_daemons(state, node);
+    auto statuses = daemon_status(state, node);
+    for (std::size_t i = 0; i < daemons.size(); ++i) {
+      if (!statuses[i].running) {
+        return Error{daemons[i].name + " on node " + node.name + " exited; the end of " + daemons[i].log_file +
+                     ":" + tail(daemons[i].log_file, 8)};
+      }
+    }
+  }
+  return ok_status();
+}
+
 bool etcd_healthy(const LabNode& node) {
   auto argv = netns_command_prefix(node.netns);
   argv.insert(argv.end(), {"curl", "-s", "-m", "1", "http://127.0.0.1:2379/health"});
@@ -211,18 +227,9 @@ Status wait_for_etcd(const LabState& state, std::chrono::seconds timeout, std::o
   auto start = Clock::now();
   std::set<std::string> healthy;
   while (healthy.size() < state.nodes.size()) {
+    if (auto s = check_daemons_alive(state); !s) return s;
     for (const auto& node : state.nodes) {
       if (healthy.count(node.name)) continue;
-      for (const auto& daemon : daemon_status(state, node)) {
-        if (!daemon.running) {
-          auto daemons = node_daemons(state, node);
-          std::string log;
-          for (const auto& d : daemons) {
-            if (d.name == daemon.name) log = d.log_file;
-          }
-          return Error{daemon.name + " on node " + node.name + " exited; the end of " + log + ":" + tail(log, 8)};
-        }
-      }
       if (etcd_healthy(node)) {
         healthy.insert(node.name);
         out << "  etcd healthy on " << node.name << " (" << seconds_since(start) << ")\n";
@@ -241,6 +248,73 @@ Status wait_for_etcd(const LabState& state, std::chrono::seconds timeout, std::o
     }
     std::this_thread::sleep_for(200ms);
   }
+  return ok_status();
+}
+
+// What one node's hearthd says about the cluster (`hearth status --json --node NODE`, which
+// reaches the node's API from inside its namespace); null when it does not answer.
+nlohmann::json cluster_status_from(const LabState& state, const LabNode& node) {
+  auto done = run({.argv = {state.hearth_binary, "status", "--json", "--node", node.name}, .timeout = 5s});
+  if (!done) return nullptr;
+  return nlohmann::json::parse(done->out, nullptr, false);
+}
+
+// Healthy: quorum, a leader, every node alive, and this node holding its lease.
+bool cluster_healthy(const nlohmann::json& status, std::size_t nodes, std::string& summary) {
+  if (!status.is_object() || !status.contains("quorum")) {
+    summary = "no answer";
+    return false;
+  }
+  std::size_t alive = 0;
+  if (status["nodes"].is_array()) {
+    for (const auto& node : status["nodes"]) alive += node.value("state", "") == "alive" ? 1 : 0;
+  }
+  bool quorum = status["quorum"].value("ok", false);
+  bool leader = status["leader"].is_object();
+  bool lease = status["this_node"].is_object() && status["this_node"].value("lease_held", false);
+  summary = std::string(quorum ? "quorum" : "no quorum") + " " + std::to_string(status["quorum"].value("members_up", 0)) +
+            "/" + std::to_string(status["quorum"].value("members", 0)) + ", leader " +
+            (leader ? status["leader"].value("node", "?") : "none") + ", " + std::to_string(alive) + "/" +
+            std::to_string(nodes) + " nodes alive";
+  return quorum && leader && lease && alive == nodes;
+}
+
+// Waits until every node's hearthd reports a healthy cluster.
+Status wait_for_cluster(const LabState& state, std::chrono::seconds timeout, std::ostream& out) {
+  auto start = Clock::now();
+  std::set<std::string> healthy;
+  std::map<std::string, std::string> last;
+  while (healthy.size() < state.nodes.size()) {
+    if (auto s = check_daemons_alive(state); !s) return s;
+    for (const auto& node : state.nodes) {
+      if (healthy.count(node.name)) continue;
+      if (cluster_healthy(cluster_status_from(state, node), state.nodes.size(), last[node.name])) {
+        healthy.insert(node.name);
+        out << "  hearthd on " << node.name << ": " << last[node.name] << " (" << seconds_since(start) << ")\n";
+      }
+    }
+    if (healthy.size() == state.nodes.size()) break;
+    if (Clock::now() - start > timeout) {
+      std::string missing;
+      for (const auto& node : state.nodes) {
+        if (healthy.count(node.name)) continue;
+        missing += "\n  " + node.name + " says: " + last[node.name] + "; the end of " + node.log_dir +
+                   "/hearthd.log:" + tail(node.log_dir + "/hearthd.log", 8);
+      }
+      return Error{"the cluster did not become healthy within " + std::to_string(timeout.count()) + " s:" + missing};
+    }
+    std::this_thread::sleep_for(250ms);
+  }
+  return ok_status();
+}
+
+// `hearth apply -f SPEC` from here, as a user would (the CLI reaches the lab's nodes itself).
+Status apply_spec(const LabState& state, std::ostream& out) {
+  auto done = run({.argv = {state.hearth_binary, "apply", "-f", state.spec_path}, .err = Output::merge, .timeout = 60s});
+  if (!done) return Error{"cannot apply the spec: " + done.error().message};
+  std::istringstream lines(done->out);
+  for (std::string line; std::getline(lines, line);) out << "  " << line << '\n';
+  if (!done->succeeded()) return Error{"`hearth apply -f " + state.spec_path + "` " + done->describe()};
   return ok_status();
 }
 
@@ -267,7 +341,7 @@ void print_summary(const LabState& state, std::ostream& out) {
   }
   const LabNode& first = state.nodes.front();
   out << "\ntry:\n"
-      << "  hearth lab exec " << first.name << " -- hearth status\n"
+      << "  hearth status                      (the cluster, as a node's hearthd sees it)\n"
       << "  hearth lab exec " << first.name << " -- ip addr\n"
       << "  hearth lab status\n"
       << "  hearth lab kill " << first.name << " --power   (then: hearth lab revive " << first.name << ")\n"
@@ -353,6 +427,11 @@ Status lab_up(const Spec& spec, const UpOptions& options, std::ostream& out) {
   if (auto s = build_network(state); !s) return fail(s.error());
   out << "  network: " << state.namespaces.size() << " namespaces, " << state.links.size() << " links ("
       << seconds_since(step) << ")\n";
+  // The spec's DNS upstreams are answered inside the lab, by the router (lab/upstream_dns.h).
+  if (auto s = start_lab_upstream_dns(state, plan_lab_upstream_dns(spec, std::string(kLabRoot) + "/router"), out);
+      !s) {
+    return fail(s.error());
+  }
 
   step = Clock::now();
   for (const auto& node : state.nodes) {
@@ -362,6 +441,9 @@ Status lab_up(const Spec& spec, const UpOptions& options, std::ostream& out) {
   }
   out << "  daemons started; waiting for the cluster to become healthy\n";
   if (auto s = wait_for_etcd(state, options.timeout, out); !s) return fail(s.error());
+  if (auto s = wait_for_cluster(state, options.timeout, out); !s) return fail(s.error());
+  out << "applying the spec\n";
+  if (auto s = apply_spec(state, out); !s) return fail(s.error());
   out << "the lab is up (" << seconds_since(start) << ")\n";
   print_summary(state, out);
   return ok_status();

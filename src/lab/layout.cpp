@@ -177,13 +177,11 @@ std::vector<LabDaemon> node_daemons(const LabState& state, const LabNode& node) 
                       "--data-dir", path_join(node.data_dir, "etcd")},
                      path_join(node.log_dir, "etcd.log"),
                      path_join(pids, "etcd.pid")});
-  if (!state.hearthd_binary.empty()) {
-    daemons.push_back({"hearthd",
-                       {state.hearthd_binary, "--node", node.name, "--spec", node.spec_path,
-                        "--data-dir", node.data_dir},
-                       path_join(node.log_dir, "hearthd.log"),
-                       path_join(pids, "hearthd.pid")});
-  }
+  daemons.push_back({"hearthd",
+                     {state.hearthd_binary, "--node", node.name, "--spec", node.spec_path,
+                      "--data-dir", node.data_dir},
+                     path_join(node.log_dir, "hearthd.log"),
+                     path_join(pids, "hearthd.pid")});
   return daemons;
 }
 

@@ -1,6 +1,7 @@
 #include "lab_fixture.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -181,6 +182,83 @@ nlohmann::json LabUp::status() const {
     ADD_FAILURE() << "hearth lab status --json is not JSON (" << error.what() << "): " << describe(done);
     return nlohmann::json::object();
   }
+}
+
+nlohmann::json LabUp::cluster_status(const std::string& node) const {
+  Completed done = hearth({"status", "--json", "--node", node}, std::chrono::seconds(10));
+  auto status = nlohmann::json::parse(done.out, nullptr, false);
+  return status.is_object() && status.contains("quorum") ? status : nlohmann::json();
+}
+
+bool LabUp::cluster_healthy() const {
+  std::string leader;
+  for (const auto& node : state_.nodes) {
+    auto status = cluster_status(node.name);
+    if (!has_quorum(status)) return false;
+    for (const auto& other : state_.nodes) {
+      if (node_state(status, other.name) != "alive") return false;
+    }
+    std::string seen = leader_of(status);
+    if (seen.empty() || (!leader.empty() && seen != leader)) return false;
+    leader = seen;
+  }
+  return true;
+}
+
+std::optional<std::chrono::milliseconds> LabUp::wait_healthy(std::chrono::milliseconds limit) const {
+  return wait_until([this] { return cluster_healthy(); }, limit, std::chrono::milliseconds(200));
+}
+
+Completed LabUp::apply(const std::string& spec, const std::string& node) const {
+  std::vector<std::string> args = {"apply", "-f", spec};
+  if (!node.empty()) args.insert(args.end(), {"--node", node});
+  return hearth(args, std::chrono::seconds(60));
+}
+
+pid_t LabUp::daemon_pid(const std::string& node, const std::string& daemon) const {
+  std::ifstream in(std::string(kLabRoot) + "/nodes/" + node + "/pids/" + daemon + ".pid");
+  long long pid = 0;
+  std::uint64_t start_time = 0;
+  if (!(in >> pid >> start_time)) return 0;
+  return process_running(static_cast<pid_t>(pid), start_time) ? static_cast<pid_t>(pid) : 0;
+}
+
+bool LabUp::signal_daemon(const std::string& node, const std::string& daemon, int signal) const {
+  pid_t pid = daemon_pid(node, daemon);
+  return pid > 0 && ::kill(pid, signal) == 0;
+}
+
+std::string node_state(const nlohmann::json& status, const std::string& node) {
+  if (!status.is_object() || !status.contains("nodes")) return "";
+  for (const auto& entry : status["nodes"]) {
+    if (entry.value("name", "") == node) return entry.value("state", "");
+  }
+  return "";
+}
+
+std::string leader_of(const nlohmann::json& status) {
+  if (!status.is_object() || !status.contains("leader") || !status["leader"].is_object()) return "";
+  return status["leader"].value("node", "");
+}
+
+bool has_quorum(const nlohmann::json& status) {
+  return status.is_object() && status.contains("quorum") && status["quorum"].value("ok", false);
+}
+
+std::string example_spec_variant(int n) {
+  std::string text = read_all(example_spec());
+  const std::string records = "records: { nas: 10.1.2.40 }";
+  auto at = text.find(records);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "the example spec no longer contains `" << records << "`";
+    return example_spec();
+  }
+  text.replace(at, records.size(),
+               "records: { nas: 10.1.2.40, lab-test-" + std::to_string(n) + ": 10.1.2." +
+                   std::to_string(60 + n % 60) + " }");
+  std::string path = "/tmp/hearth_lab_spec_" + std::to_string(::getpid()) + "_" + std::to_string(n) + ".yaml";
+  std::ofstream(path) << text;
+  return path;
 }
 
 std::optional<std::chrono::milliseconds> wait_until(const std::function<bool()>& condition,

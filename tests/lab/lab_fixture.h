@@ -88,6 +88,28 @@ class LabUp {
   // Runs `hearth lab down` now (the destructor then does nothing); its output.
   Completed down();
 
+  // --- The cluster, through hearthd's API (the real `hearth status` / `hearth apply`) ---
+
+  // `hearth status --json --node NODE`: the cluster as NODE's hearthd sees it; null when it does
+  // not answer (or answers no JSON).
+  nlohmann::json cluster_status(const std::string& node) const;
+
+  // True when every node's hearthd reports quorum, every node alive and the same leader.
+  bool cluster_healthy() const;
+
+  // Waits (polling) until cluster_healthy(); how long it took, or nullopt after `limit`.
+  std::optional<std::chrono::milliseconds> wait_healthy(
+      std::chrono::milliseconds limit = std::chrono::seconds(30)) const;
+
+  // `hearth apply -f SPEC [--node NODE]`.
+  Completed apply(const std::string& spec, const std::string& node = "") const;
+
+  // Sends `signal` to one daemon of a node (by the PID in its pid file); false if not running.
+  bool signal_daemon(const std::string& node, const std::string& daemon, int signal) const;
+
+  // The PID of a running daemon of a node, or 0.
+  pid_t daemon_pid(const std::string& node, const std::string& daemon) const;
+
  private:
   bool ok_ = false;
   bool down_ = false;
@@ -95,6 +117,16 @@ class LabUp {
   std::chrono::milliseconds took_{0};
   LabState state_;
 };
+
+// In a `hearth status --json` answer: the state ("alive", "dead") of a node, "" if not listed;
+// the leader's node name, "" if none.
+std::string node_state(const nlohmann::json& status, const std::string& node);
+std::string leader_of(const nlohmann::json& status);
+bool has_quorum(const nlohmann::json& status);
+
+// Writes a copy of the example spec that differs by one extra DNS record (lab-test-N, a fresh
+// address per N), so each apply is a new spec revision. Returns its path (under /tmp).
+std::string example_spec_variant(int n);
 
 // Polls `condition` every `step` until it holds or `limit` passes; how long it took, or nullopt.
 std::optional<std::chrono::milliseconds> wait_until(const std::function<bool()>& condition,

@@ -1,0 +1,78 @@
+// Scenario lab_api: hearthd's API on a node's management address answers only requests that
+// carry the node's bearer token: none, a wrong one, or another scheme get 401 and change nothing.
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "lab_fixture.h"
+
+namespace hearth::lab::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+TEST(Api, RequestsWithoutTheRightTokenGet401) {
+  if (!running_as_root()) GTEST_SKIP() << "lab tests need root";
+  LabUp lab;
+  ASSERT_TRUE(lab.ok()) << lab.output();
+  const LabNode& r510 = *lab.state().find_node("r510");
+  const std::string token_file = r510.host_data_dir + "/api-token";
+  struct stat info {};
+  ASSERT_EQ(::stat(token_file.c_str(), &info), 0) << token_file;
+  EXPECT_EQ(info.st_mode & 0777, 0600u) << "the token is readable by root only";
+  const std::string token = trimmed(read_all(token_file));
+  ASSERT_FALSE(token.empty());
+  const std::string base = "http://" + r510.address.str() + ":" + std::to_string(r510.api_port);
+
+  // From the home network's client, through the router, like any machine on the LAN.
+  auto http_code = [&](std::vector<std::string> extra, const std::string& path) {
+    std::vector<std::string> argv = {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "5"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(base + path);
+    return lab.exec("home", argv).out;
+  };
+  EXPECT_EQ(http_code({}, "/v1/status"), "401") << "no token";
+  EXPECT_EQ(http_code({"-H", "Authorization: Bearer wrong-token"}, "/v1/status"), "401") << "a wrong token";
+  EXPECT_EQ(http_code({"-H", "Authorization: Bearer " + token + "x"}, "/v1/status"), "401") << "a longer one";
+  EXPECT_EQ(http_code({"-H", "Authorization: Bearer "}, "/v1/status"), "401") << "an empty one";
+  EXPECT_EQ(http_code({"-H", "Authorization: Basic " + token}, "/v1/status"), "401") << "another scheme";
+  EXPECT_EQ(http_code({"-H", "Authorization: Bearer " + token}, "/v1/status"), "200") << "the right token";
+  EXPECT_EQ(http_code({}, "/v1/nothing-here"), "401") << "authentication comes before routing";
+
+  // An unauthenticated POST of a spec stores nothing.
+  auto revision = [&] {
+    auto status = lab.cluster_status("r510");
+    return status["spec"].is_object() ? status["spec"].value("revision", 0LL) : 0LL;
+  };
+  long long before = revision();
+  ASSERT_GT(before, 0) << "lab up applied the spec";
+  std::string variant = example_spec_variant(7);
+  for (auto header : {std::string(), std::string("Authorization: Bearer wrong-token")}) {
+    std::vector<std::string> extra = {"-X", "POST", "--data-binary", "@" + variant};
+    if (!header.empty()) extra.insert(extra.end(), {"-H", header});
+    EXPECT_EQ(http_code(extra, "/v1/spec"), "401");
+  }
+  EXPECT_EQ(revision(), before) << "nothing was stored";
+  std::vector<std::string> extra = {"-X", "POST", "--data-binary", "@" + variant, "-H", "Authorization: Bearer " + token};
+  EXPECT_EQ(http_code(extra, "/v1/spec"), "200") << "with the token it is stored";
+  EXPECT_EQ(revision(), before + 1);
+}
+
+}  // namespace
+}  // namespace hearth::lab::testing

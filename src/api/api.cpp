@@ -27,8 +27,9 @@ ApiResponse ApiHandler::handle(const ApiRequest& request) {
   if (!authorized) {
     log::warn("API: refused " + request.method + " " + request.path + " from " + request.peer +
               (request.authorization.empty() ? ": no token" : ": wrong token"));
-    return error_response(401, "unauthorized: send 'Authorization: Bearer <token>'; the token is "
-                               "in the data directory's api-token file on the node (root only)");
+    return error_response(401,
+                          "unauthorized: send 'Authorization: Bearer <token>'; the token is "
+                          "in the data directory's api-token file on the node (root only)");
   }
   if (request.path == "/v1/status") {
     if (request.method != "GET") return error_response(405, "use GET for /v1/status");

@@ -16,11 +16,10 @@
 
 #include <atomic>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cluster/records.h"
 #include "common/result.h"
@@ -47,7 +46,7 @@ struct ApiRequest {
   std::string authorization;  // the Authorization header, as sent
   std::string applied_by;     // the X-Hearth-Applied-By header, may be empty
   std::string body;
-  std::string peer;           // the client's address, for the log
+  std::string peer;  // the client's address, for the log
 };
 
 struct ApiResponse {

@@ -41,7 +41,8 @@ Result<std::string> generate_token() {
     ssize_t n = ::getrandom(bytes + filled, sizeof bytes - filled, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Error{std::string("cannot get random bytes for the API token: ") + std::strerror(errno)};
+      return Error{std::string("cannot get random bytes for the API token: ") +
+                   std::strerror(errno)};
     }
     filled += static_cast<std::size_t>(n);
   }
@@ -74,14 +75,15 @@ Result<std::string> load_or_create_token(const std::string& data_dir) {
     if ((info.st_mode & 077) != 0) {
       log::warn("API token " + path + " was readable by others; setting mode 0600");
       if (::chmod(path.c_str(), 0600) != 0) {
-        return Error{"cannot restrict the API token " + path + " to mode 0600: " +
-                     std::strerror(errno)};
+        return Error{"cannot restrict the API token " + path +
+                     " to mode 0600: " + std::strerror(errno)};
       }
     }
     auto token = read_token_file(path);
     if (!token) return token.error();
     if (!valid_token(*token)) {
-      return Error{"the API token " + path + " is not 64 hex digits; delete it and restart "
+      return Error{"the API token " + path +
+                   " is not 64 hex digits; delete it and restart "
                    "hearthd to create a new one"};
     }
     return token;
@@ -100,7 +102,8 @@ Result<std::string> load_or_create_token(const std::string& data_dir) {
                  " (does the data directory exist and is it writable?)"};
   }
   std::string content = *token + "\n";
-  bool written = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  bool written =
+      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
   bool synced = ::fsync(fd) == 0;
   ::close(fd);
   if (!written || !synced) {

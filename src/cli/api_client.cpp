@@ -24,7 +24,8 @@ class NetnsGuard {
   static Result<std::unique_ptr<NetnsGuard>> enter(const std::string& netns) {
     std::string path = "/run/netns/" + netns;
     int original = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (original < 0) return Error{std::string("cannot open /proc/self/ns/net: ") + std::strerror(errno)};
+    if (original < 0)
+      return Error{std::string("cannot open /proc/self/ns/net: ") + std::strerror(errno)};
     int target = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (target < 0) {
       int error = errno;
@@ -94,7 +95,8 @@ void add_api_options(CLI::App* command, ApiOptions& options) {
                           ", or a lab node when a lab runs)");
   command->add_option("--token-file", options.token_file,
                       std::string("The API token (default ") + kDefaultTokenFile + ")");
-  command->add_option("--node", options.node, "Ask this lab node (default: the first that answers)");
+  command->add_option("--node", options.node,
+                      "Ask this lab node (default: the first that answers)");
 }
 
 Result<ApiAnswer> call_api(const ApiOptions& options, const std::string& method,
@@ -110,9 +112,10 @@ Result<ApiAnswer> call_api(const ApiOptions& options, const std::string& method,
       if (!options.node.empty() && node.name != options.node) continue;
       Target t;
       t.url = "http://" + node.address.str() + ":" + std::to_string(node.api_port);
-      t.token_file = options.token_file.empty()
-                         ? (std::filesystem::path(node.host_data_dir) / api::kTokenFileName).string()
-                         : options.token_file;
+      t.token_file =
+          options.token_file.empty()
+              ? (std::filesystem::path(node.host_data_dir) / api::kTokenFileName).string()
+              : options.token_file;
       t.netns = node.netns;
       t.description = t.url + " (lab node " + node.name + ")";
       targets.push_back(std::move(t));

@@ -26,7 +26,8 @@ void add_etcd_exec_command(CLI::App& app, int& exit_code) {
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
-      "etcd-exec", "Run this node's etcd member, configured from the spec (exec: etcd replaces hearth)");
+      "etcd-exec",
+      "Run this node's etcd member, configured from the spec (exec: etcd replaces hearth)");
   command->add_option("-f,--file", options->file, "The spec file")->required();
   command->add_option("--node", options->node, "This machine's node name in the spec")->required();
   command->add_option("--data-dir", options->data_dir, "etcd's data directory (absolute)")

@@ -2,13 +2,14 @@
 // The cluster as a hearthd sees it (GET /v1/status): nodes alive/dead and since when, quorum,
 // the leader, the applied spec revision. Exit 0 with quorum, 1 without (or when unreachable).
 
+#include <unistd.h>
+
 #include <chrono>
 #include <ctime>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
-#include <unistd.h>
 
 #include "cli/api_client.h"
 #include "cli/command.h"
@@ -55,8 +56,7 @@ void print_status(std::ostream& out, const json& status, const std::string& from
   out << paint(out, Colour::bold, "cluster " + text_of(status, "cluster")) << "   seen by "
       << text_of(status, "observed_by") << " (" << from << ")\n";
   if (has_quorum) {
-    out << "quorum   " << paint(out, Colour::green, "ok") << ", " << counts
-        << " etcd members up\n";
+    out << "quorum   " << paint(out, Colour::green, "ok") << ", " << counts << " etcd members up\n";
   } else {
     out << "quorum   " << paint(out, Colour::red, "NO QUORUM") << ", " << counts
         << " etcd members up: the cluster cannot change (no apply, no failover) until a "
@@ -107,10 +107,11 @@ void print_status(std::ostream& out, const json& status, const std::string& from
   const json& self = status["this_node"];
   if (self.is_object() && (self.value("fenced", false) || !self.value("lease_held", true))) {
     out << '\n'
-        << paint(out, Colour::yellow,
-                 text_of(self, "name") + " holds no lease right now" +
-                     (self.value("fenced", false) ? " (fenced: its services are stopped)" : "") +
-                     (text_of(self, "last_error").empty() ? "" : ": " + text_of(self, "last_error")))
+        << paint(
+               out, Colour::yellow,
+               text_of(self, "name") + " holds no lease right now" +
+                   (self.value("fenced", false) ? " (fenced: its services are stopped)" : "") +
+                   (text_of(self, "last_error").empty() ? "" : ": " + text_of(self, "last_error")))
         << '\n';
   }
 }
@@ -125,8 +126,8 @@ void add_status_command(CLI::App& app, int& exit_code) {
     double interval = 1.0;
   };
   auto options = std::make_shared<Options>();
-  CLI::App* command =
-      app.add_subcommand("status", "Nodes alive/dead and since when, quorum, leader, spec revision");
+  CLI::App* command = app.add_subcommand(
+      "status", "Nodes alive/dead and since when, quorum, leader, spec revision");
   add_api_options(command, options->api);
   command->add_flag("--json", options->json, "Machine-readable output (the API's JSON)");
   command->add_flag("--watch", options->watch, "Refresh until interrupted (Ctrl-C)");
@@ -167,8 +168,8 @@ void add_status_command(CLI::App& app, int& exit_code) {
       }
       std::cout.flush();
       if (options->watch) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(
-            static_cast<long long>(options->interval * 1000)));
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(static_cast<long long>(options->interval * 1000)));
       }
     } while (options->watch);
   });

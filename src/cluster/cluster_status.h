@@ -5,11 +5,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cluster/kv_store.h"
 #include "cluster/records.h"
@@ -18,11 +17,11 @@
 namespace hearth::cluster {
 
 struct MemberView {
-  std::string name;      // the node running the member
-  std::string endpoint;  // its client URL
-  bool up = false;       // it answered
+  std::string name;          // the node running the member
+  std::string endpoint;      // its client URL
+  bool up = false;           // it answered
   bool etcd_leader = false;  // it is etcd's raft leader (as it says itself)
-  std::string error;     // why it is not up
+  std::string error;         // why it is not up
 };
 
 struct NodeView {

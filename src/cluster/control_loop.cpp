@@ -42,8 +42,8 @@ Status ControlLoop::tick() {
   if (election_.is_leader()) {
     std::vector<std::string> names;
     for (const auto& node : spec().nodes) names.push_back(node.name);
-    auto recorded = record_node_history(store_, names, election_.guard(), options_.node,
-                                        clock_.wall_ms());
+    auto recorded =
+        record_node_history(store_, names, election_.guard(), options_.node, clock_.wall_ms());
     if (!recorded) keep(recorded.error());
   }
   keep(refresh_spec());
@@ -62,20 +62,21 @@ Status ControlLoop::refresh_spec() {
       return ok_status();
     }
   }
-  LoadResult loaded = load_spec_text(latest.text, "spec revision " + std::to_string(latest.revision));
+  LoadResult loaded =
+      load_spec_text(latest.text, "spec revision " + std::to_string(latest.revision));
   if (!loaded.ok()) {
     std::string errors;
     for (const auto& e : loaded.errors) errors += "\n" + e.format();
     log::error("the applied spec revision " + std::to_string(latest.revision) +
-               " does not load here; keeping revision " + std::to_string(spec_revision()) +
-               ":" + errors);
+               " does not load here; keeping revision " + std::to_string(spec_revision()) + ":" +
+               errors);
     std::lock_guard lock(mutex_);
     rejected_revision_ = latest.revision;
     return ok_status();
   }
   if (loaded.spec->find_node(options_.node) == nullptr) {
-    log::error("the applied spec revision " + std::to_string(latest.revision) +
-               " has no node " + options_.node + "; keeping the current spec");
+    log::error("the applied spec revision " + std::to_string(latest.revision) + " has no node " +
+               options_.node + "; keeping the current spec");
     std::lock_guard lock(mutex_);
     rejected_revision_ = latest.revision;
     return ok_status();
@@ -102,9 +103,9 @@ Result<ClusterView> ControlLoop::status(std::vector<MemberView> members) {
   self.fence_count = lease.fence_count;
   self.leader = election_.is_leader();
   if (lease.last_renewal != Clock::TimePoint{}) {
-    self.last_renewal_ms_ago = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   clock_.now() - lease.last_renewal)
-                                   .count();
+    self.last_renewal_ms_ago =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - lease.last_renewal)
+            .count();
   }
   self.last_error = lease.last_error;
   self.spec_revision = spec_revision();

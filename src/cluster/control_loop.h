@@ -25,8 +25,8 @@
 namespace hearth::cluster {
 
 struct ControlLoopOptions {
-  std::string node;       // this node's name; REQUIRES: in the bootstrap spec
-  std::string version;    // hearthd's version, published in the node record
+  std::string node;     // this node's name; REQUIRES: in the bootstrap spec
+  std::string version;  // hearthd's version, published in the node record
   NodeLeaseTiming timing;
 };
 

@@ -36,8 +36,9 @@ struct EtcdMember {
   std::vector<std::string> initial_advertise_peer_urls;
   std::vector<std::string> listen_client_urls;
   std::vector<std::string> advertise_client_urls;
-  std::string initial_cluster;        // "r510=http://10.1.2.17:2380,r530=...,elitedesk=..."
-  std::string initial_cluster_token;  // "hearth-<cluster.name>": members of other clusters refuse us
+  std::string initial_cluster;  // "r510=http://10.1.2.17:2380,r530=...,elitedesk=..."
+  std::string
+      initial_cluster_token;  // "hearth-<cluster.name>": members of other clusters refuse us
   int heartbeat_interval_ms = kEtcdHeartbeatIntervalMs;
   int election_timeout_ms = kEtcdElectionTimeoutMs;
 

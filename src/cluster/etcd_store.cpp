@@ -76,35 +76,53 @@ std::string prefix_end(std::string prefix) {
 
 const char* target_name(Compare::Target target) {
   switch (target) {
-    case Compare::Target::create_revision: return "CREATE";
-    case Compare::Target::mod_revision: return "MOD";
-    case Compare::Target::version: return "VERSION";
-    case Compare::Target::value: return "VALUE";
-    case Compare::Target::lease: return "LEASE";
+    case Compare::Target::create_revision:
+      return "CREATE";
+    case Compare::Target::mod_revision:
+      return "MOD";
+    case Compare::Target::version:
+      return "VERSION";
+    case Compare::Target::value:
+      return "VALUE";
+    case Compare::Target::lease:
+      return "LEASE";
   }
   return "CREATE";
 }
 
 const char* op_name(Compare::Op op) {
   switch (op) {
-    case Compare::Op::equal: return "EQUAL";
-    case Compare::Op::not_equal: return "NOT_EQUAL";
-    case Compare::Op::greater: return "GREATER";
-    case Compare::Op::less: return "LESS";
+    case Compare::Op::equal:
+      return "EQUAL";
+    case Compare::Op::not_equal:
+      return "NOT_EQUAL";
+    case Compare::Op::greater:
+      return "GREATER";
+    case Compare::Op::less:
+      return "LESS";
   }
   return "EQUAL";
 }
 
 json compare_json(const Compare& c) {
-  json out = {{"key", base64_encode(c.key)},
-              {"target", target_name(c.target)},
-              {"result", op_name(c.op)}};
+  json out = {
+      {"key", base64_encode(c.key)}, {"target", target_name(c.target)}, {"result", op_name(c.op)}};
   switch (c.target) {
-    case Compare::Target::create_revision: out["create_revision"] = std::to_string(c.number); break;
-    case Compare::Target::mod_revision: out["mod_revision"] = std::to_string(c.number); break;
-    case Compare::Target::version: out["version"] = std::to_string(c.number); break;
-    case Compare::Target::lease: out["lease"] = std::to_string(c.number); break;
-    case Compare::Target::value: out["value"] = base64_encode(c.value); break;
+    case Compare::Target::create_revision:
+      out["create_revision"] = std::to_string(c.number);
+      break;
+    case Compare::Target::mod_revision:
+      out["mod_revision"] = std::to_string(c.number);
+      break;
+    case Compare::Target::version:
+      out["version"] = std::to_string(c.number);
+      break;
+    case Compare::Target::lease:
+      out["lease"] = std::to_string(c.number);
+      break;
+    case Compare::Target::value:
+      out["value"] = base64_encode(c.value);
+      break;
   }
   return out;
 }
@@ -116,8 +134,10 @@ json op_json(const TxnOp& op) {
       if (op.lease != 0) put["lease"] = std::to_string(op.lease);
       return {{"request_put", put}};
     }
-    case TxnOp::Kind::erase: return {{"request_delete_range", {{"key", base64_encode(op.key)}}}};
-    case TxnOp::Kind::get: return {{"request_range", {{"key", base64_encode(op.key)}}}};
+    case TxnOp::Kind::erase:
+      return {{"request_delete_range", {{"key", base64_encode(op.key)}}}};
+    case TxnOp::Kind::get:
+      return {{"request_range", {{"key", base64_encode(op.key)}}}};
   }
   return json::object();
 }
@@ -154,8 +174,8 @@ struct Call {
                    ": " + message};
     }
     if (parsed.is_discarded() || !parsed.is_object()) {
-      return Error{"etcd: POST " + request.url + ": the answer is not JSON: " +
-                   response->body.substr(0, 200)};
+      return Error{"etcd: POST " + request.url +
+                   ": the answer is not JSON: " + response->body.substr(0, 200)};
     }
     return parsed;
   }
@@ -234,13 +254,14 @@ Result<TxnResult> EtcdKeyValueStore::txn(const Txn& txn) {
 }
 
 Result<Lease> EtcdKeyValueStore::grant_lease(std::chrono::seconds ttl) {
-  auto answer = Call{endpoint_, timeout_}("/v3/lease/grant", {{"TTL", std::to_string(ttl.count())}});
+  auto answer =
+      Call{endpoint_, timeout_}("/v3/lease/grant", {{"TTL", std::to_string(ttl.count())}});
   if (!answer) return answer.error();
   Lease lease{to_int64(*answer, "ID"), std::chrono::seconds{to_int64(*answer, "TTL")}};
   if (lease.id == 0) {
     std::string error = string_field(*answer, "error");
-    return Error{"etcd: " + endpoint_ + ": lease grant failed: " +
-                 (error.empty() ? "no lease ID in the answer" : error)};
+    return Error{"etcd: " + endpoint_ +
+                 ": lease grant failed: " + (error.empty() ? "no lease ID in the answer" : error)};
   }
   return lease;
 }
@@ -259,7 +280,8 @@ Result<std::chrono::seconds> EtcdKeyValueStore::keep_alive(LeaseId lease) {
     if (message.find("not found") != std::string::npos) return std::chrono::seconds{0};
     return Error{"etcd: " + endpoint_ + ": lease keepalive failed: " + message};
   }
-  return std::chrono::seconds{to_int64(field(*answer, "result"), "TTL")};  // absent: the lease is gone
+  return std::chrono::seconds{
+      to_int64(field(*answer, "result"), "TTL")};  // absent: the lease is gone
 }
 
 Status EtcdKeyValueStore::revoke_lease(LeaseId lease) {

@@ -56,8 +56,8 @@ class LeaderElection {
   NodeLease& lease_;
 
   mutable std::mutex mutex_;
-  LeaseId won_with_ = 0;         // the lease this node won with; 0: not leader
-  Revision won_at_ = 0;          // create revision of the leader key it won
+  LeaseId won_with_ = 0;  // the lease this node won with; 0: not leader
+  Revision won_at_ = 0;   // create revision of the leader key it won
   std::optional<LeaderRecord> leader_;
 };
 

@@ -4,8 +4,7 @@
 
 namespace hearth::cluster {
 
-MemoryKeyValueStore::MemoryKeyValueStore(Clock& clock)
-    : shared_(std::make_shared<Shared>(clock)) {}
+MemoryKeyValueStore::MemoryKeyValueStore(Clock& clock) : shared_(std::make_shared<Shared>(clock)) {}
 
 MemoryKeyValueStore::MemoryKeyValueStore(std::shared_ptr<Shared> shared)
     : shared_(std::move(shared)) {}
@@ -133,28 +132,45 @@ bool MemoryKeyValueStore::compare_holds(const Compare& compare) const {
     if (kv == nullptr) return false;  // etcd: a value compare on an absent key fails
     int order = kv->value.compare(compare.value);
     switch (compare.op) {
-      case Compare::Op::equal: return order == 0;
-      case Compare::Op::not_equal: return order != 0;
-      case Compare::Op::greater: return order > 0;
-      case Compare::Op::less: return order < 0;
+      case Compare::Op::equal:
+        return order == 0;
+      case Compare::Op::not_equal:
+        return order != 0;
+      case Compare::Op::greater:
+        return order > 0;
+      case Compare::Op::less:
+        return order < 0;
     }
     return false;
   }
   std::int64_t actual = 0;
   if (kv != nullptr) {
     switch (compare.target) {
-      case Compare::Target::create_revision: actual = kv->create_revision; break;
-      case Compare::Target::mod_revision: actual = kv->mod_revision; break;
-      case Compare::Target::version: actual = kv->version; break;
-      case Compare::Target::lease: actual = kv->lease; break;
-      case Compare::Target::value: break;
+      case Compare::Target::create_revision:
+        actual = kv->create_revision;
+        break;
+      case Compare::Target::mod_revision:
+        actual = kv->mod_revision;
+        break;
+      case Compare::Target::version:
+        actual = kv->version;
+        break;
+      case Compare::Target::lease:
+        actual = kv->lease;
+        break;
+      case Compare::Target::value:
+        break;
     }
   }
   switch (compare.op) {
-    case Compare::Op::equal: return actual == compare.number;
-    case Compare::Op::not_equal: return actual != compare.number;
-    case Compare::Op::greater: return actual > compare.number;
-    case Compare::Op::less: return actual < compare.number;
+    case Compare::Op::equal:
+      return actual == compare.number;
+    case Compare::Op::not_equal:
+      return actual != compare.number;
+    case Compare::Op::greater:
+      return actual > compare.number;
+    case Compare::Op::less:
+      return actual < compare.number;
   }
   return false;
 }
@@ -190,7 +206,9 @@ Result<TxnResult> MemoryKeyValueStore::txn(const Txn& txn) {
         kv.lease = op.lease;
         break;
       }
-      case TxnOp::Kind::erase: shared_->keys.erase(op.key); break;
+      case TxnOp::Kind::erase:
+        shared_->keys.erase(op.key);
+        break;
       case TxnOp::Kind::get: {
         auto it = shared_->keys.find(op.key);
         result.gets.push_back(it == shared_->keys.end() ? std::nullopt

@@ -34,10 +34,10 @@ bool NodeLease::check_fence() {
   {
     std::lock_guard lock(mutex_);
     if (lease_ == 0 || clock_.now() < deadline_) return false;
-    auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() -
-                                                                        last_renewal_);
-    reason = "the lease was not renewed for " + std::to_string(silent.count()) +
-             " ms (TTL " + std::to_string(timing_.ttl.count()) + " s, margin " +
+    auto silent =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - last_renewal_);
+    reason = "the lease was not renewed for " + std::to_string(silent.count()) + " ms (TTL " +
+             std::to_string(timing_.ttl.count()) + " s, margin " +
              std::to_string(timing_.fence_margin.count()) + " ms)" +
              (last_error_.empty() ? "" : "; last error: " + last_error_);
     callback = fence_locked(reason, fenced_now);
@@ -88,8 +88,9 @@ Status NodeLease::tick() {
       }
     }
     auto granted = store_.grant_lease(timing_.ttl);
-    if (!granted) return fail(Error{"cannot get a lease for node " + self_.name + ": " +
-                                    granted.error().message});
+    if (!granted)
+      return fail(
+          Error{"cannot get a lease for node " + self_.name + ": " + granted.error().message});
     {
       std::lock_guard lock(mutex_);
       lease_ = granted->id;

@@ -66,14 +66,14 @@ class NodeLease {
   Status release();
 
   struct State {
-    LeaseId lease = 0;             // 0: none
-    bool registered = false;       // the node key was put on this lease
-    bool held = false;             // the lease is safe to act on now (before the deadline)
-    bool fenced = false;           // the last lease was given up; no new one registered yet
-    int fence_count = 0;           // how many times this node fenced
-    Clock::TimePoint deadline{};   // fence deadline of the current lease
+    LeaseId lease = 0;                // 0: none
+    bool registered = false;          // the node key was put on this lease
+    bool held = false;                // the lease is safe to act on now (before the deadline)
+    bool fenced = false;              // the last lease was given up; no new one registered yet
+    int fence_count = 0;              // how many times this node fenced
+    Clock::TimePoint deadline{};      // fence deadline of the current lease
     Clock::TimePoint last_renewal{};  // start of the last successful grant/renewal
-    std::string last_error;        // of the last failed tick, empty after a good one
+    std::string last_error;           // of the last failed tick, empty after a good one
   };
   State state() const;
 

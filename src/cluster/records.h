@@ -14,8 +14,8 @@ namespace hearth::cluster {
 // What a live hearthd says about itself, under /hearth/nodes/<name>.
 struct NodeRecord {
   std::string name;
-  std::string role;     // "server" | "arbiter"
-  std::string address;  // management address
+  std::string role;                // "server" | "arbiter"
+  std::string address;             // management address
   std::int64_t started_at = 0;     // wall ms: when this hearthd process started
   std::int64_t registered_at = 0;  // wall ms: when it registered with its current lease
   std::string version;             // hearthd's version
@@ -38,8 +38,8 @@ struct LeaderRecord {
 // A node's last observed transition, under /hearth/node-history/<name>.
 struct NodeHistoryRecord {
   bool alive = false;
-  std::int64_t since = 0;    // wall ms
-  std::string observed_by;   // the leader that recorded it
+  std::int64_t since = 0;   // wall ms
+  std::string observed_by;  // the leader that recorded it
 
   std::string to_json() const;
   static Result<NodeHistoryRecord> parse(const std::string& json);
@@ -47,8 +47,8 @@ struct NodeHistoryRecord {
 
 // An applied spec, under /hearth/spec (the newest) and /hearth/spec-history/<revision>.
 struct StoredSpec {
-  std::int64_t revision = 0;  // 1, 2, 3, ... one per apply that changed the text
-  std::string text;           // the YAML exactly as applied
+  std::int64_t revision = 0;    // 1, 2, 3, ... one per apply that changed the text
+  std::string text;             // the YAML exactly as applied
   std::int64_t applied_at = 0;  // wall ms
   std::string applied_by;       // who applied it ("root@laptop via r510")
 

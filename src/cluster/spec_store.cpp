@@ -4,14 +4,14 @@
 
 namespace hearth::cluster {
 
-Result<std::optional<StoredSpec>> read_stored_spec(KeyValueStore& store,
-                                                   Consistency consistency) {
+Result<std::optional<StoredSpec>> read_stored_spec(KeyValueStore& store, Consistency consistency) {
   auto current = store.get(keys::kSpec, consistency);
   if (!current) return Error{"cannot read the applied spec: " + current.error().message};
   if (!current->has_value()) return std::optional<StoredSpec>{};
   auto spec = StoredSpec::parse((*current)->value);
-  if (!spec) return Error{"the applied spec in etcd (" + std::string(keys::kSpec) +
-                          ") is damaged: " + spec.error().message + "; apply a spec again"};
+  if (!spec)
+    return Error{"the applied spec in etcd (" + std::string(keys::kSpec) +
+                 ") is damaged: " + spec.error().message + "; apply a spec again"};
   return std::optional<StoredSpec>{std::move(*spec)};
 }
 
@@ -43,14 +43,15 @@ Result<SpecApplied> store_spec(KeyValueStore& store, const std::string& text,
 
     Txn swap;
     swap.compares = {Compare::modified_at(keys::kSpec, seen)};
-    swap.success = {TxnOp::put(keys::kSpec, value), TxnOp::put(keys::spec_history(next.revision), value)};
+    swap.success = {TxnOp::put(keys::kSpec, value),
+                    TxnOp::put(keys::spec_history(next.revision), value)};
     auto result = store.txn(swap);
     if (!result) return Error{"cannot store the spec: " + result.error().message};
     if (result->succeeded) return SpecApplied{std::move(next), false};
     // Someone applied at the same time: read again and go after them.
   }
-  return Error{"cannot store the spec: it kept changing underneath (" +
-               std::to_string(kAttempts) + " concurrent applies); try again"};
+  return Error{"cannot store the spec: it kept changing underneath (" + std::to_string(kAttempts) +
+               " concurrent applies); try again"};
 }
 
 }  // namespace hearth::cluster

@@ -45,7 +45,7 @@ class ManualClock final : public Clock {
 
  private:
   mutable std::mutex mutex_;
-  TimePoint now_{std::chrono::hours(1000)};  // an arbitrary, non-zero start
+  TimePoint now_{std::chrono::hours(1000)};   // an arbitrary, non-zero start
   std::int64_t wall_ms_ = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
 };
 

@@ -14,17 +14,17 @@
 namespace hearth {
 
 struct HttpRequest {
-  std::string method = "GET";  // "GET", "POST", "PUT", "DELETE"
-  std::string url;             // "http://127.0.0.1:2379/v3/kv/range"
+  std::string method = "GET";                                // "GET", "POST", "PUT", "DELETE"
+  std::string url;                                           // "http://127.0.0.1:2379/v3/kv/range"
   std::vector<std::pair<std::string, std::string>> headers;  // {"Authorization", "Bearer ..."}
-  std::string body;            // sent as is (for POST/PUT)
+  std::string body;                                          // sent as is (for POST/PUT)
   // The whole exchange (connect, send, receive) must finish within this.
   std::chrono::milliseconds timeout{5000};
 };
 
 struct HttpResponse {
-  int status = 0;             // 200, 401, 503, ...
-  std::string content_type;   // as sent by the server, may be empty
+  int status = 0;            // 200, 401, 503, ...
+  std::string content_type;  // as sent by the server, may be empty
   std::string body;
 };
 

@@ -39,17 +39,22 @@ bool stderr_is_journal() {
 
 int syslog_priority(Level level) {
   switch (level) {
-    case Level::debug: return 7;
-    case Level::info: return 6;
-    case Level::warn: return 4;
-    case Level::error: return 3;
+    case Level::debug:
+      return 7;
+    case Level::info:
+      return 6;
+    case Level::warn:
+      return 4;
+    case Level::error:
+      return 3;
   }
   return 6;
 }
 
 std::string utc_timestamp() {
   auto now = std::chrono::system_clock::now();
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   std::time_t seconds = static_cast<std::time_t>(millis / 1000);
   std::tm parts{};
   gmtime_r(&seconds, &parts);
@@ -77,10 +82,14 @@ std::optional<Level> parse_level(std::string_view text) {
 
 const char* level_name(Level level) {
   switch (level) {
-    case Level::debug: return "DEBUG";
-    case Level::info: return "INFO";
-    case Level::warn: return "WARN";
-    case Level::error: return "ERROR";
+    case Level::debug:
+      return "DEBUG";
+    case Level::info:
+      return "INFO";
+    case Level::warn:
+      return "WARN";
+    case Level::error:
+      return "ERROR";
   }
   return "INFO";
 }

@@ -45,8 +45,17 @@ class HearthdTest : public ::testing::Test {
 
   Command hearthd_command() const {
     Command command;
-    command.argv = {HEARTHD_BINARY, "--node", "r510", "--spec", spec_, "--data-dir", data_dir_,
-                    "--api-port", std::to_string(port_), "--etcd", etcd_->endpoint()};
+    command.argv = {HEARTHD_BINARY,
+                    "--node",
+                    "r510",
+                    "--spec",
+                    spec_,
+                    "--data-dir",
+                    data_dir_,
+                    "--api-port",
+                    std::to_string(port_),
+                    "--etcd",
+                    etcd_->endpoint()};
     command.out = Output::file;
     command.err = Output::merge;
     command.output_file = dir_.path() + "/hearthd.log";
@@ -59,8 +68,8 @@ class HearthdTest : public ::testing::Test {
     return std::move(*child);
   }
 
-  HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "",
-                    bool with_token = true) {
+  HttpResponse call(const std::string& method, const std::string& path,
+                    const std::string& body = "", bool with_token = true) {
     HttpRequest request;
     request.method = method;
     request.url = "http://127.0.0.1:" + std::to_string(port_) + path;
@@ -126,8 +135,8 @@ TEST_F(HearthdTest, RegistersLeadsServesTheApiAndLeavesCleanlyOnSigterm) {
   EXPECT_EQ(json::parse(applied.body)["revision"], 1);
   HttpResponse again = call("POST", "/v1/spec", read_file(spec_));
   EXPECT_EQ(json::parse(again.body)["unchanged"], true);
-  HttpResponse invalid =
-      call("POST", "/v1/spec", read_file(std::string(HEARTH_SOURCE_DIR) + "/tests/data/invalid.yaml"));
+  HttpResponse invalid = call(
+      "POST", "/v1/spec", read_file(std::string(HEARTH_SOURCE_DIR) + "/tests/data/invalid.yaml"));
   EXPECT_EQ(invalid.status, 400);
   EXPECT_GE(json::parse(invalid.body)["errors"].size(), 1u);
   status = wait_for_status([](const json& s) { return s["this_node"]["spec_revision"] == 1; });
@@ -204,7 +213,8 @@ TEST_F(HearthdTest, TheCliAppliesAndShowsTheStatus) {
     return done.ok() ? *done : Completed{};
   };
 
-  auto invalid = hearth({"apply", "-f", std::string(HEARTH_SOURCE_DIR) + "/tests/data/invalid.yaml"});
+  auto invalid =
+      hearth({"apply", "-f", std::string(HEARTH_SOURCE_DIR) + "/tests/data/invalid.yaml"});
   EXPECT_EQ(invalid.exit_code, 1);
   EXPECT_NE(invalid.err.find("nothing was applied"), std::string::npos) << invalid.err;
 

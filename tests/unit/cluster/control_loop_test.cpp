@@ -34,7 +34,8 @@ class ControlLoopTest : public ::testing::Test {
     for (const auto& node : spec_.nodes) {
       clients_.push_back(etcd_.connect());
       loops_.push_back(std::make_unique<ControlLoop>(*clients_.back(), *clients_.back(), clock_,
-                                                     spec_, ControlLoopOptions{node.name, "t", {}}));
+                                                     spec_,
+                                                     ControlLoopOptions{node.name, "t", {}}));
     }
   }
   void run_for(std::chrono::milliseconds duration) {

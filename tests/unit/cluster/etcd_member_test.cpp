@@ -80,9 +80,9 @@ TEST(EtcdMember, RejectsARelativeDataDir) {
 }
 
 TEST(EtcdMember, ClientUrlsOfAllMembersInSpecOrder) {
-  EXPECT_THAT(etcd_client_urls(testing::three_node_spec()),
-              ElementsAre("http://10.1.2.17:2379", "http://10.1.2.22:2379",
-                          "http://10.1.2.26:2379"));
+  EXPECT_THAT(
+      etcd_client_urls(testing::three_node_spec()),
+      ElementsAre("http://10.1.2.17:2379", "http://10.1.2.22:2379", "http://10.1.2.26:2379"));
 }
 
 }  // namespace

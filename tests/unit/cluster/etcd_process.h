@@ -5,10 +5,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <signal.h>
 
 #include <algorithm>
 #include <chrono>
@@ -145,18 +144,25 @@ class EtcdCluster {
     }
     std::string initial;
     for (std::size_t i = 0; i < names.size(); ++i) {
-      initial += (i ? "," : "") + names[i] + "=http://127.0.0.1:" + std::to_string(ports[2 * i + 1]);
+      initial +=
+          (i ? "," : "") + names[i] + "=http://127.0.0.1:" + std::to_string(ports[2 * i + 1]);
     }
     for (std::size_t i = 0; i < names.size(); ++i) {
       std::string client = "http://127.0.0.1:" + std::to_string(ports[2 * i]);
       std::string peer = "http://127.0.0.1:" + std::to_string(ports[2 * i + 1]);
       Command command;
-      command.argv = {"etcd", "--name=" + names[i],
+      command.argv = {"etcd",
+                      "--name=" + names[i],
                       "--data-dir=" + cluster->dir_.path() + "/" + names[i],
-                      "--listen-client-urls=" + client, "--advertise-client-urls=" + client,
-                      "--listen-peer-urls=" + peer, "--initial-advertise-peer-urls=" + peer,
-                      "--initial-cluster=" + initial, "--initial-cluster-token=hearth-test",
-                      "--heartbeat-interval=100", "--election-timeout=1000", "--logger=zap",
+                      "--listen-client-urls=" + client,
+                      "--advertise-client-urls=" + client,
+                      "--listen-peer-urls=" + peer,
+                      "--initial-advertise-peer-urls=" + peer,
+                      "--initial-cluster=" + initial,
+                      "--initial-cluster-token=hearth-test",
+                      "--heartbeat-interval=100",
+                      "--election-timeout=1000",
+                      "--logger=zap",
                       "--log-outputs=stderr"};
       command.out = Output::file;
       command.err = Output::merge;

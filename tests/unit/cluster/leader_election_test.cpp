@@ -184,11 +184,20 @@ TEST(LeaderElection, NeverTwoLeadersUnderRandomFailures) {
       std::size_t victim = random() % cluster.size();
       auto& node = cluster.node(victim);
       switch (random() % 5) {
-        case 0: node.running = false; break;  // crash
-        case 1: cluster.restart(victim); break;
-        case 2: node.client->set_reachable(!(random() % 2)); break;
-        case 3: cluster.etcd().set_quorum(random() % 3 != 0); break;
-        default: break;
+        case 0:
+          node.running = false;
+          break;  // crash
+        case 1:
+          cluster.restart(victim);
+          break;
+        case 2:
+          node.client->set_reachable(!(random() % 2));
+          break;
+        case 3:
+          cluster.etcd().set_quorum(random() % 3 != 0);
+          break;
+        default:
+          break;
       }
       cluster.run_for(std::chrono::milliseconds(50 * (1 + random() % 60)));
       ASSERT_LE(cluster.max_leaders_seen(), 1) << "seed " << seed << " round " << round;

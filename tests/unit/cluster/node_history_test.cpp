@@ -85,9 +85,10 @@ TEST(ClusterStatus, ShowsEveryNodeOfTheSpecWithLeaderQuorumAndSpec) {
   cluster.run_for(1s);
   record(cluster, {"r510", "r530", "elitedesk"});
   auto spec = testing::three_node_spec();
-  std::vector<MemberView> members = {{"r510", "http://10.1.2.17:2379", true, true, ""},
-                                     {"r530", "http://10.1.2.22:2379", true, false, ""},
-                                     {"elitedesk", "http://10.1.2.26:2379", false, false, "refused"}};
+  std::vector<MemberView> members = {
+      {"r510", "http://10.1.2.17:2379", true, true, ""},
+      {"r530", "http://10.1.2.22:2379", true, false, ""},
+      {"elitedesk", "http://10.1.2.26:2379", false, false, "refused"}};
   auto view = observe_cluster(cluster.etcd(), spec, members, cluster.clock().wall_ms());
   ASSERT_TRUE(view.ok()) << view.error().message;
   EXPECT_TRUE(view->quorum);
@@ -118,8 +119,8 @@ TEST(ClusterStatus, WithoutQuorumItSaysSoAndShowsTheLocalCopyAsStale) {
   SimCluster cluster({"r510", "r530", "elitedesk"});
   cluster.run_for(1s);
   cluster.etcd().set_quorum(false);
-  auto view = observe_cluster(cluster.etcd(), testing::three_node_spec(), {},
-                              cluster.clock().wall_ms());
+  auto view =
+      observe_cluster(cluster.etcd(), testing::three_node_spec(), {}, cluster.clock().wall_ms());
   ASSERT_TRUE(view.ok()) << view.error().message;
   EXPECT_FALSE(view->quorum);
   EXPECT_TRUE(view->stale);

@@ -65,7 +65,8 @@ TEST_F(SpecStoreTest, WithoutQuorumNothingIsStored) {
 // A store that lets another client apply a spec just before this client's first transaction.
 class RacingStore final : public KeyValueStore {
  public:
-  RacingStore(MemoryKeyValueStore& inner, MemoryKeyValueStore& rival) : inner_(inner), rival_(rival) {}
+  RacingStore(MemoryKeyValueStore& inner, MemoryKeyValueStore& rival)
+      : inner_(inner), rival_(rival) {}
   Result<std::optional<KeyValue>> get(const std::string& k, Consistency c) override {
     return inner_.get(k, c);
   }

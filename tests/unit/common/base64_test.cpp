@@ -27,8 +27,8 @@ TEST(Base64, RoundTripsEveryByte) {
 }
 
 TEST(Base64, RejectsInvalidText) {
-  EXPECT_EQ(base64_decode("Zg="), std::nullopt);    // not a multiple of 4
-  EXPECT_EQ(base64_decode("Z!=="), std::nullopt);   // not in the alphabet
+  EXPECT_EQ(base64_decode("Zg="), std::nullopt);   // not a multiple of 4
+  EXPECT_EQ(base64_decode("Z!=="), std::nullopt);  // not in the alphabet
   EXPECT_EQ(base64_decode("Zm9v"), "foo");
 }
 

@@ -3,9 +3,10 @@
 //   hearthd --node r510 --spec /etc/hearth/homelab.yaml --data-dir /var/lib/hearth [--api-port 7070]
 //
 // Threads: lease renewal (every 500 ms), the control loop (every 500 ms: election, node history,
-// spec), the fence watchdog (every 50 ms, no I/O), the API listeners (management address and 127.0.0.1), and the
-// main thread, which waits for SIGTERM/SIGINT and then stops cleanly: the lease is revoked so the
-// other nodes see this one leave at once.
+// spec), on the arbiter DNS and DHCP (every 500 ms: dnsmasq follows the spec in force; no etcd
+// call of its own), the fence watchdog (every 50 ms, no I/O), the API listeners (management address
+// and 127.0.0.1), and the main thread, which waits for SIGTERM/SIGINT and then stops cleanly: the
+// lease is revoked so the other nodes see this one leave at once.
 
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/dns_dhcp_reconciler.h"
 #include "api/api.h"
 #include "api/token.h"
 #include "cluster/cluster_status.h"
@@ -184,6 +186,17 @@ int main(int argc, char** argv) {
     return kExitFailed;
   }
 
+  // The arbiter's DNS and DHCP: from the saved copy at once, before etcd is asked (no quorum
+  // needed).
+  std::optional<DnsmasqServer> dnsmasq;
+  std::optional<agent::DnsDhcpReconciler> dns_dhcp;
+  if (self->role == NodeRole::arbiter) {
+    DnsmasqLayout files{std::filesystem::absolute(data_dir).string() + "/dnsmasq"};
+    dnsmasq.emplace(files);
+    dns_dhcp.emplace(*dnsmasq, DnsmasqFiles{files.lease_file(), files.pid_file()});
+    if (auto started = dns_dhcp->start_saved(); !started) log::error(started.error().message);
+  }
+
   // Signals are taken by the main thread alone (sigwait); every thread inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);
@@ -221,6 +234,15 @@ int main(int argc, char** argv) {
   };
   std::thread renewal = every_interval("lease", [&loop] { return loop.renew_lease(); });
   std::thread control = every_interval("control loop", [&loop] { return loop.tick(); });
+  std::thread dns_dhcp_thread;
+  if (dns_dhcp) {
+    dns_dhcp_thread = every_interval("DNS and DHCP", [&loop, &dns_dhcp]() -> Status {
+      std::int64_t revision = loop.spec_revision();
+      Spec current = loop.spec();
+      if (loop.spec_revision() != revision) return ok_status();  // switched meanwhile: next tick
+      return dns_dhcp->reconcile(current, revision);
+    });
+  }
   std::thread watchdog([&] {
     do {
       loop.check_fence();
@@ -248,9 +270,11 @@ int main(int argc, char** argv) {
   stop.request();
   renewal.join();
   control.join();
+  if (dns_dhcp_thread.joinable()) dns_dhcp_thread.join();
   watchdog.join();
   for (auto& server : servers) server->stop();
   loop.shutdown();
+  if (dnsmasq) dnsmasq->stop();  // a clean stop takes its child along; a crash leaves it serving
   ::close(*lock);
   log::info("stopped");
   return 0;

@@ -237,6 +237,21 @@ TEST_F(HearthdTest, TheCliAppliesAndShowsTheStatus) {
   EXPECT_EQ(parsed["spec"]["revision"], 1);
   EXPECT_EQ(parsed["nodes"][0]["state"], "alive");
 
+  // --watch redraws until interrupted (here: until the 1.5 s timeout kills it).
+  Command watch;
+  watch.argv = {HEARTH_BINARY, "status", "--watch", "--interval", "0.3"};
+  watch.argv.insert(watch.argv.end(), api.begin(), api.end());
+  watch.timeout = 1500ms;
+  auto watched = run(watch);
+  ASSERT_TRUE(watched.ok());
+  EXPECT_TRUE(watched->timed_out);
+  std::size_t frames = 0;
+  for (std::size_t at = 0; (at = watched->out.find("cluster homecentr", at)) != std::string::npos;
+       ++at) {
+    ++frames;
+  }
+  EXPECT_GE(frames, 2u) << watched->out;
+
   api[3] = dir_.path() + "/hearthd.log";  // a file that is not the token
   auto refused = hearth({"status"});
   EXPECT_EQ(refused.exit_code, 1);

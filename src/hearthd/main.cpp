@@ -1,6 +1,7 @@
 // hearthd: the hearth daemon of one machine (docs/architecture.md).
 //
-//   hearthd --node r510 --spec /etc/hearth/homelab.yaml --data-dir /var/lib/hearth [--api-port 7070]
+//   hearthd --node r510 --spec /etc/hearth/homelab.yaml --data-dir /var/lib/hearth
+//           [--api-port 7070] [--etcd http://127.0.0.1:2379] [--log-level info]
 //
 // Threads: lease renewal (every 500 ms), the control loop (every 500 ms: election, node history,
 // spec), on the arbiter DNS and DHCP (every 500 ms: dnsmasq follows the spec in force; no etcd

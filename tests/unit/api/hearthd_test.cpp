@@ -265,5 +265,46 @@ TEST_F(HearthdTest, TheCliAppliesAndShowsTheStatus) {
   EXPECT_NE(unreachable.err.find("cannot reach hearthd"), std::string::npos) << unreachable.err;
 }
 
+// `hearth etcd-exec` (what hearth-etcd.service and the lab run): validates, then execs etcd with
+// the member's flags. Needs no etcd: --print shows the command, --etcd swaps the program.
+TEST(EtcdExec, ValidatesThenExecsEtcdWithTheMembersFlags) {
+  std::string spec = std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml";
+  auto hearth = [](std::vector<std::string> args) {
+    Command command;
+    command.argv = {HEARTH_BINARY, "etcd-exec"};
+    command.argv.insert(command.argv.end(), args.begin(), args.end());
+    auto done = run(command);
+    EXPECT_TRUE(done.ok());
+    return done.ok() ? *done : Completed{};
+  };
+  auto printed =
+      hearth({"-f", spec, "--node", "r530", "--data-dir", "/var/lib/hearth/etcd", "--print"});
+  EXPECT_EQ(printed.exit_code, 0) << printed.err;
+  EXPECT_EQ(printed.out.rfind("etcd --name=r530 --data-dir=/var/lib/hearth/etcd ", 0), 0u)
+      << printed.out;
+  EXPECT_NE(printed.out.find("--initial-cluster-token=hearth-homecentr"), std::string::npos);
+
+  // exec: the program's PID and output are etcd-exec's own (echo stands in for etcd).
+  auto echoed = hearth({"-f", spec, "--node", "r530", "--data-dir", "/d", "--etcd", "/bin/echo"});
+  EXPECT_EQ(echoed.exit_code, 0);
+  EXPECT_EQ(
+      echoed.out.rfind("--name=r530 --data-dir=/d --listen-peer-urls=http://10.1.2.22:2380", 0), 0u)
+      << echoed.out;
+
+  auto unknown = hearth({"-f", spec, "--node", "r999", "--data-dir", "/d", "--print"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("'r999' is not in the spec"), std::string::npos) << unknown.err;
+  auto relative = hearth({"-f", spec, "--node", "r530", "--data-dir", "etcd", "--print"});
+  EXPECT_EQ(relative.exit_code, 2);
+  EXPECT_NE(relative.err.find("absolute path"), std::string::npos) << relative.err;
+  auto invalid = hearth({"-f", std::string(HEARTH_SOURCE_DIR) + "/tests/data/invalid.yaml",
+                         "--node", "r530", "--data-dir", "/d", "--print"});
+  EXPECT_EQ(invalid.exit_code, 1) << "an invalid spec starts nothing";
+  auto missing =
+      hearth({"-f", spec, "--node", "r530", "--data-dir", "/d", "--etcd", "/nonexistent/etcd"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("cannot run /nonexistent/etcd"), std::string::npos) << missing.err;
+}
+
 }  // namespace
 }  // namespace hearth

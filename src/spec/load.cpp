@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
 
 #include "spec/parse.h"
 #include "spec/validate.h"
@@ -27,7 +28,8 @@ LoadResult load_spec_text(const std::string& text, const std::string& file_name)
   yaml::ParsedDocument document = yaml::parse_document(text, file_name);
   result.errors = std::move(document.errors);
   if (document.root) {
-    BuiltSpec built = build_spec(*document.root, file_name);
+    BuiltSpec built =
+        build_spec(std::make_shared<const yaml::Node>(std::move(*document.root)), file_name);
     result.errors.insert(result.errors.end(), built.errors.begin(), built.errors.end());
     std::vector<Diagnostic> rules = validate_spec(built.spec, built.unusable);
     result.errors.insert(result.errors.end(), rules.begin(), rules.end());

@@ -20,33 +20,6 @@ std::string shown(const std::string& text) {
 }
 using yaml::item_path;
 
-// Every key and value position of the tree, for messages of later stages. `path` is one buffer
-// extended and cut back while walking (a spec of 10,000 services has ~200,000 positions).
-void record_positions(const yaml::Node& node, std::string& path, SourceMap& source) {
-  const std::size_t length = path.size();
-  if (node.is_map()) {
-    for (const yaml::Entry& entry : node.entries) {
-      if (entry.duplicate) continue;
-      if (length > 0) path += '.';
-      path += entry.key;
-      path += "#key";
-      source.record(path, entry.key_position);
-      path.resize(path.size() - 4);
-      source.record(path, entry.value.position);
-      record_positions(entry.value, path, source);
-      path.resize(length);
-    }
-  } else if (node.is_sequence()) {
-    for (std::size_t i = 0; i < node.items.size(); ++i) {
-      path += '[';
-      path += std::to_string(i);
-      path += ']';
-      source.record(path, node.items[i].position);
-      record_positions(node.items[i], path, source);
-      path.resize(length);
-    }
-  }
-}
 
 class Builder;
 
@@ -943,12 +916,11 @@ class SpecBuilder {
 
 }  // namespace
 
-BuiltSpec build_spec(const yaml::Node& root, const std::string& file_name) {
+BuiltSpec build_spec(std::shared_ptr<const yaml::Node> root, const std::string& file_name) {
   BuiltSpec out;
   out.spec.file = file_name;
-  std::string path;
-  record_positions(root, path, out.spec.source);
-  SpecBuilder(file_name, out).build(root);
+  out.spec.source = SourceMap(root);
+  SpecBuilder(file_name, out).build(*root);
   return out;
 }
 

@@ -4,6 +4,7 @@
 // Rules that relate values to each other (uniqueness, references, CIDR membership, fit) are in
 // validate.h. Pure: no I/O.
 
+#include <memory>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -22,6 +23,7 @@ struct BuiltSpec {
   std::unordered_set<std::string> unusable;
 };
 
-BuiltSpec build_spec(const yaml::Node& root, const std::string& file_name);
+// REQUIRES: root != nullptr. The spec keeps `root` for its SourceMap (positions in messages).
+BuiltSpec build_spec(std::shared_ptr<const yaml::Node> root, const std::string& file_name);
 
 }  // namespace hearth

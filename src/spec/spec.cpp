@@ -1,6 +1,10 @@
 #include "spec/spec.h"
 
 #include <algorithm>
+#include <charconv>
+#include <string_view>
+
+#include "spec/yaml_document.h"
 
 namespace hearth {
 namespace {
@@ -15,18 +19,50 @@ const T* find_by_name(const std::vector<T>& items, const std::string& name) {
 
 const Disk* Node::find_disk(const std::string& disk_name) const { return find_by_name(disks, disk_name); }
 
-void SourceMap::record(std::string key_path, Position position) {
-  positions_.insert_or_assign(std::move(key_path), position);
-}
-
 Position SourceMap::find(const std::string& key_path) const {
-  std::string path = key_path;
-  while (true) {
-    if (auto it = positions_.find(path); it != positions_.end()) return it->second;
-    std::size_t cut = path.find_last_of(".[");
-    if (cut == std::string::npos) return {};
-    path.resize(cut);
+  if (!root_) return {};
+  std::string_view rest = key_path;
+  bool want_key = rest.ends_with("#key");
+  if (want_key) rest.remove_suffix(4);
+
+  const yaml::Node* node = root_.get();
+  Position found;         // value position of the longest resolved prefix
+  Position key_position;  // key position of the last step, when it was a map entry
+  bool resolved_by_key = false;
+  while (!rest.empty()) {
+    if (node->is_sequence() && rest.front() == '[') {
+      std::size_t close = rest.find(']');
+      std::size_t index = 0;
+      auto [end, error] = std::from_chars(rest.data() + 1, rest.data() + close, index);
+      if (close == std::string_view::npos || error != std::errc{} ||
+          end != rest.data() + close || index >= node->items.size()) {
+        return found;
+      }
+      node = &node->items[index];
+      found = node->position;
+      resolved_by_key = false;
+      rest.remove_prefix(close + 1);
+    } else if (node->is_map()) {
+      // The longest key that the path continues with (a key may itself contain '.').
+      const yaml::Entry* match = nullptr;
+      for (const yaml::Entry& entry : node->entries) {
+        const std::string& key = entry.key;
+        if (entry.duplicate || !rest.starts_with(key)) continue;
+        if (rest.size() > key.size() && rest[key.size()] != '.' && rest[key.size()] != '[') continue;
+        if (match == nullptr || key.size() > match->key.size()) match = &entry;
+      }
+      if (match == nullptr) return found;
+      node = &match->value;
+      found = node->position;
+      key_position = match->key_position;
+      resolved_by_key = true;
+      rest.remove_prefix(match->key.size());
+    } else {
+      return found;
+    }
+    if (!rest.empty() && rest.front() == '.') rest.remove_prefix(1);
   }
+  return want_key && resolved_by_key ? key_position : found;
 }
 
 const Node* Spec::find_node(const std::string& name) const { return find_by_name(nodes, name); }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -17,6 +18,10 @@
 #include "spec/diagnostic.h"
 
 namespace hearth {
+
+namespace yaml {
+struct Node;
+}
 
 using Bytes = std::uint64_t;
 using Milliseconds = std::int64_t;
@@ -171,16 +176,21 @@ struct Backup {
   Retention keep;
 };
 
-// Where each key of the file was: key path ("services.homepage.address") -> position of its value.
-// Also holds the position of every map entry's key under "<path>#key".
+// Where each key of the file was, found by key path ("services.homepage.address") when a message
+// needs it. Holds the parsed YAML tree rather than a table of every position: positions are only
+// ever needed for errors, and a table of them was most of the cost of loading a large spec.
 class SourceMap {
  public:
-  void record(std::string key_path, Position position);
-  // The position of the key path, or of its nearest recorded ancestor; {0,0} if none.
+  SourceMap() = default;  // knows no positions
+  explicit SourceMap(std::shared_ptr<const yaml::Node> root) : root_(std::move(root)) {}
+
+  // The position of the value at `key_path` ("services.homepage.ports[0]"), or with a "#key"
+  // suffix the position of that map entry's key. A path that does not resolve all the way gives
+  // the value position of its longest resolvable prefix; {0,0} when nothing resolves.
   Position find(const std::string& key_path) const;
 
  private:
-  std::unordered_map<std::string, Position> positions_;
+  std::shared_ptr<const yaml::Node> root_;
 };
 
 struct Spec {

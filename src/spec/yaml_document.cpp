@@ -1,24 +1,20 @@
 #include "spec/yaml_document.h"
 
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/mark.h>
-#include <yaml-cpp/parser.h>
+#include <yaml.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <new>
-#include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace hearth::yaml {
 namespace {
 
-Position to_position(const YAML::Mark& mark) {
-  if (mark.line < 0 || mark.column < 0) return {};
-  return {mark.line + 1, mark.column + 1};
+Position to_position(const yaml_mark_t& mark) {
+  return {static_cast<int>(mark.line) + 1, static_cast<int>(mark.column) + 1};
 }
 
 Diagnostic file_error(const std::string& file, Position position, std::string message) {
@@ -100,7 +96,7 @@ bool only_blank_or_comments(std::string_view text) {
   return true;
 }
 
-// Tabs in indentation are the most common YAML mistake and yaml-cpp's message does not say so.
+// Tabs in indentation are the most common YAML mistake and libyaml's message does not say so.
 bool line_indented_with_tab(std::string_view text, int line) {
   if (line < 1) return false;
   int current = 1;
@@ -116,7 +112,7 @@ bool line_indented_with_tab(std::string_view text, int line) {
   return false;
 }
 
-// Thrown from the event handler to stop yaml-cpp's parser: a limit was hit.
+// Thrown from the tree builder to stop parsing: a limit was hit, or the input is not one document.
 struct StopParsing {
   Diagnostic diagnostic;
 };
@@ -128,11 +124,12 @@ std::size_t count_nodes(const Node& node) {
   return count;
 }
 
-// Builds our tree from yaml-cpp's parse events. Using events (not YAML::Load) keeps yaml-cpp's
-// own node graph out entirely, keeps duplicate keys, and lets every limit stop the parser at
-// once: yaml-cpp 0.7 can emit endless empty documents for some garbage input, and aliases
-// would otherwise expand exponentially.
-class TreeBuilder final : public YAML::EventHandler {
+// Builds our tree from libyaml's parse events. Events (not a library node graph) keep duplicate
+// keys and let every limit stop the parser at once; aliases would otherwise expand exponentially.
+// libyaml's parser keeps its own state on the heap, so deep nesting cannot overflow the stack.
+// (yaml-cpp was used first: it was ~10x slower on large specs and can loop forever on some
+// garbage; see docs/spec.md.)
+class TreeBuilder final {
  public:
   // Without aliases a document has fewer nodes than bytes; the budget allows modest alias use
   // and stops exponential expansion early.
@@ -144,64 +141,52 @@ class TreeBuilder final : public YAML::EventHandler {
         max_nodes_(std::min(limits.max_nodes, 2 * text_size + 10'000)) {}
 
   std::optional<Node> take_root() { return std::move(root_); }
-  bool has_content() const { return root_ && !root_->is_null(); }
-  int documents() const { return documents_; }
 
-  void OnDocumentStart(const YAML::Mark& mark) override {
+  void document_start(Position position) {
     if (++documents_ > 1) {
-      throw StopParsing{file_error(file_, to_position(mark),
+      throw StopParsing{file_error(file_, position,
                                    "a second YAML document starts here; a spec is exactly one "
                                    "document (remove the '---' separator)")};
     }
   }
-  void OnDocumentEnd() override {}
-
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    Node node;
-    node.position = to_position(mark);
-    add_nodes(1, mark);
-    complete(std::move(node), anchor);
-  }
-
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    if (anchor < open_anchors_.size() && open_anchors_[anchor]) {
-      throw StopParsing{Diagnostic{file_, to_position(mark), path_here(),
+  void alias(Position position, const std::string& anchor) {
+    if (open_anchors_.count(anchor) != 0) {
+      throw StopParsing{Diagnostic{file_, position, path_here(),
                                    "an alias refers to a node that contains it (a cycle)"}};
     }
-    if (anchor >= anchors_.size() || !anchors_[anchor]) {
-      throw StopParsing{Diagnostic{file_, to_position(mark), path_here(), "unknown alias"}};
+    auto found = anchors_.find(anchor);
+    if (found == anchors_.end()) {
+      throw StopParsing{Diagnostic{file_, position, path_here(), "unknown alias '*" + anchor + "'"}};
     }
-    add_nodes(anchor_sizes_[anchor], mark);
-    complete(Node(*anchors_[anchor]), 0);
+    add_nodes(found->second.size, position);
+    complete(Node(found->second.node), {});
   }
 
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
+  // A plain empty, "~" or "null" scalar is YAML's null; quoted ones are strings.
+  void scalar(Position position, const std::string& anchor, std::string value, bool plain) {
+    bool left_out = plain && value.empty();
     Node node;
-    node.kind = Kind::scalar;
-    node.position = to_position(mark);
-    node.scalar = value;
-    node.quoted = tag == "!";
-    add_nodes(1, mark);
-    complete(std::move(node), anchor);
+    node.position = position;
+    if (!plain || !(value.empty() || value == "~" || value == "null" || value == "Null" ||
+                    value == "NULL")) {
+      node.kind = Kind::scalar;
+      node.scalar = std::move(value);
+      node.quoted = !plain;
+    }
+    add_nodes(1, position);
+    complete(std::move(node), anchor, left_out);
   }
 
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    open(Kind::sequence, mark, anchor);
+  void sequence_start(Position position, const std::string& anchor) {
+    open(Kind::sequence, position, anchor);
   }
-  void OnSequenceEnd() override { close(); }
-
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    open(Kind::map, mark, anchor);
-  }
-  void OnMapEnd() override { close(); }
+  void map_start(Position position, const std::string& anchor) { open(Kind::map, position, anchor); }
+  void collection_end() { close(); }
 
  private:
   struct Frame {
     Node node;
-    YAML::anchor_t anchor = 0;
+    std::string anchor;  // empty: none
     // For maps: the key read, waiting for its value.
     bool have_key = false;
     bool drop_value = false;  // the key was not a plain name (reported)
@@ -210,36 +195,33 @@ class TreeBuilder final : public YAML::EventHandler {
     std::unordered_map<std::string, Position> seen;
   };
 
-  void add_nodes(std::size_t count, const YAML::Mark& mark) {
+  void add_nodes(std::size_t count, Position position) {
     nodes_ += count;
     if (nodes_ > max_nodes_) {
-      throw StopParsing{file_error(file_, to_position(mark),
+      throw StopParsing{file_error(file_, position,
                                    "too many YAML nodes (more than " + std::to_string(max_nodes_) +
                                        ", counting every use of an alias); refusing to expand")};
     }
   }
 
-  void open(Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
+  void open(Kind kind, Position position, const std::string& anchor) {
     if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
       throw StopParsing{Diagnostic{
-          file_, to_position(mark), path_here(),
+          file_, position, path_here(),
           "nested too deeply (more than " + std::to_string(limits_.max_depth) + " levels)"}};
     }
-    add_nodes(1, mark);
+    add_nodes(1, position);
     Frame& frame = stack_.emplace_back();
     frame.node.kind = kind;
-    frame.node.position = to_position(mark);
+    frame.node.position = position;
     frame.anchor = anchor;
-    if (anchor != 0) {
-      if (open_anchors_.size() <= anchor) open_anchors_.resize(anchor + 1, false);
-      open_anchors_[anchor] = true;
-    }
+    if (!anchor.empty()) open_anchors_.insert(anchor);
   }
 
   void close() {
     Frame frame = std::move(stack_.back());
     stack_.pop_back();
-    if (frame.anchor != 0) open_anchors_[frame.anchor] = false;
+    if (!frame.anchor.empty()) open_anchors_.erase(frame.anchor);
     complete(std::move(frame.node), frame.anchor);
   }
 
@@ -256,14 +238,11 @@ class TreeBuilder final : public YAML::EventHandler {
     return path;
   }
 
-  void complete(Node node, YAML::anchor_t anchor) {
-    if (anchor != 0) {
-      if (anchors_.size() <= anchor) {
-        anchors_.resize(anchor + 1);
-        anchor_sizes_.resize(anchor + 1, 0);
-      }
-      anchor_sizes_[anchor] = count_nodes(node);
-      anchors_[anchor] = node;
+  // `empty`: the node is a value left out ("key:" and nothing), which has no position of its own.
+  void complete(Node node, const std::string& anchor, bool empty = false) {
+    if (!anchor.empty()) {
+      std::size_t size = count_nodes(node);
+      anchors_.insert_or_assign(anchor, Anchored{node, size});
     }
     if (stack_.empty()) {
       root_ = std::move(node);
@@ -299,8 +278,8 @@ class TreeBuilder final : public YAML::EventHandler {
     entry.key = std::move(parent.key);
     entry.key_position = parent.key_position;
     entry.value = std::move(node);
-    // An empty value ("key:" then a newline) gets the mark of the next token: point at the key.
-    if (entry.value.is_null() && entry.value.position.line != entry.key_position.line) {
+    // An empty value ("key:" then a newline) has no text to point at: point at the key.
+    if (empty) {
       entry.value.position = entry.key_position;
     }
     auto [first, inserted] = parent.seen.emplace(entry.key, entry.key_position);
@@ -325,9 +304,42 @@ class TreeBuilder final : public YAML::EventHandler {
   int documents_ = 0;
   std::vector<Frame> stack_;
   std::optional<Node> root_;
-  std::vector<std::optional<Node>> anchors_;  // by anchor id, once complete
-  std::vector<std::size_t> anchor_sizes_;
-  std::vector<bool> open_anchors_;
+  struct Anchored {
+    Node node;
+    std::size_t size = 0;  // nodes, counted once per use against the budget
+  };
+  std::unordered_map<std::string, Anchored> anchors_;  // complete anchored nodes, by name
+  std::unordered_set<std::string> open_anchors_;       // anchored collections still being read
+};
+
+// Owns a libyaml parser and the event being handled.
+class EventParser {
+ public:
+  explicit EventParser(std::string_view text) {
+    if (yaml_parser_initialize(&parser_) == 0) throw std::bad_alloc();
+    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()),
+                                 text.size());
+  }
+  ~EventParser() {
+    if (have_event_) yaml_event_delete(&event_);
+    yaml_parser_delete(&parser_);
+  }
+  EventParser(const EventParser&) = delete;
+  EventParser& operator=(const EventParser&) = delete;
+
+  // The next event, or nullptr on a syntax error (see problem()). Valid until the next call.
+  const yaml_event_t* next() {
+    if (have_event_) yaml_event_delete(&event_);
+    have_event_ = yaml_parser_parse(&parser_, &event_) != 0;
+    return have_event_ ? &event_ : nullptr;
+  }
+
+  const yaml_parser_t& state() const { return parser_; }
+
+ private:
+  yaml_parser_t parser_{};
+  yaml_event_t event_{};
+  bool have_event_ = false;
 };
 
 std::string size_text(std::size_t bytes) {
@@ -399,12 +411,56 @@ ParsedDocument parse_document(std::string_view text, const std::string& file_nam
     return result;
   }
   try {
-    std::istringstream stream{std::string(text)};
-    YAML::Parser parser(stream);
+    EventParser parser(text);
     TreeBuilder builder(file_name, limits, text.size(), result.errors);
-    // The first document, then a look for a second one (which is an error).
-    if (parser.HandleNextDocument(builder) && builder.has_content()) {
-      parser.HandleNextDocument(builder);
+    auto anchor_of = [](const yaml_char_t* anchor) {
+      return anchor == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(anchor));
+    };
+    bool done = false;
+    while (!done) {
+      const yaml_event_t* event = parser.next();
+      if (event == nullptr) {
+        const yaml_parser_t& state = parser.state();
+        Position where = to_position(state.problem_mark);
+        std::string message = "YAML syntax error: ";
+        message += state.problem != nullptr ? state.problem : "malformed YAML";
+        if (state.context != nullptr) message += std::string(" ") + state.context;
+        if (line_indented_with_tab(text, where.line) || line_indented_with_tab(text, where.line - 1)) {
+          message += " (tabs are not allowed for indentation in YAML; use spaces)";
+        }
+        result.errors.push_back(file_error(file_name, where, message));
+        return result;
+      }
+      Position position = to_position(event->start_mark);
+      switch (event->type) {
+        case YAML_DOCUMENT_START_EVENT:
+          builder.document_start(position);
+          break;
+        case YAML_ALIAS_EVENT:
+          builder.alias(position, anchor_of(event->data.alias.anchor));
+          break;
+        case YAML_SCALAR_EVENT:
+          builder.scalar(position, anchor_of(event->data.scalar.anchor),
+                         std::string(reinterpret_cast<const char*>(event->data.scalar.value),
+                                     event->data.scalar.length),
+                         event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
+          break;
+        case YAML_SEQUENCE_START_EVENT:
+          builder.sequence_start(position, anchor_of(event->data.sequence_start.anchor));
+          break;
+        case YAML_MAPPING_START_EVENT:
+          builder.map_start(position, anchor_of(event->data.mapping_start.anchor));
+          break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+          builder.collection_end();
+          break;
+        case YAML_STREAM_END_EVENT:
+          done = true;
+          break;
+        default:  // stream start, document end, no event
+          break;
+      }
     }
     std::optional<Node> root = builder.take_root();
     if (!root || root->is_null()) {
@@ -417,23 +473,8 @@ ParsedDocument parse_document(std::string_view text, const std::string& file_nam
     result.root = std::move(root);
   } catch (const StopParsing& stop) {
     result.errors.push_back(stop.diagnostic);
-  } catch (const YAML::ParserException& error) {
-    Position where = to_position(error.mark);
-    std::string message = "YAML syntax error: " + error.msg;
-    if (dynamic_cast<const YAML::DeepRecursion*>(&error) != nullptr) {
-      message = "nested too deeply for the YAML parser";
-    } else if (where.line > 0 && (line_indented_with_tab(text, where.line) ||
-                                  line_indented_with_tab(text, where.line - 1))) {
-      message += " (tabs are not allowed for indentation in YAML; use spaces)";
-    }
-    result.errors.push_back(file_error(file_name, where, message));
-  } catch (const YAML::Exception& error) {
-    result.errors.push_back(
-        file_error(file_name, to_position(error.mark), "YAML error: " + error.msg));
   } catch (const std::bad_alloc&) {
     result.errors.push_back(file_error(file_name, {}, "out of memory while parsing the YAML"));
-  } catch (const std::exception& error) {
-    result.errors.push_back(file_error(file_name, {}, std::string("YAML error: ") + error.what()));
   }
   return result;
 }

@@ -1,7 +1,7 @@
 #pragma once
-// The one YAML loader of hearth. It parses text with yaml-cpp and converts the result into a small
+// The one YAML loader of hearth. It parses text with libyaml's event parser and builds a small
 // tree of our own that keeps every map entry in file order (duplicate keys included, flagged) and
-// the 1-based position of every key and value. Nothing else in hearth includes yaml-cpp.
+// the 1-based position of every key and value. Nothing else in hearth includes libyaml.
 //
 // Hostile input is refused before or while parsing, never by crashing: text over a size limit,
 // binary data (NUL and other control bytes, invalid UTF-8), nesting deeper than a limit (cyclic

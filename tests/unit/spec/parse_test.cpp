@@ -3,6 +3,7 @@
 
 #include "spec/parse.h"
 
+#include <memory>
 #include <gtest/gtest.h>
 
 #include "spec/load.h"
@@ -305,7 +306,7 @@ TEST(Parse, BuildSpecRecordsUnusablePaths) {
   yaml::ParsedDocument doc =
       yaml::parse_document(with(kValidSpec, "address: 10.0.0.11", "address: x"), "t.yaml");
   ASSERT_TRUE(doc.root);
-  BuiltSpec built = build_spec(*doc.root, "t.yaml");
+  BuiltSpec built = build_spec(std::make_shared<const yaml::Node>(*doc.root), "t.yaml");
   EXPECT_EQ(built.errors.size(), 1u);
   EXPECT_EQ(built.unusable.count("nodes.s1.address"), 1u);
   EXPECT_EQ(built.spec.nodes.size(), 3u);  // the rest is still built

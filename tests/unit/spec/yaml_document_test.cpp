@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 
 namespace hearth::yaml {
 namespace {
@@ -104,14 +103,12 @@ TEST(YamlDocument, MoreThanOneDocumentIsAnError) {
 }
 
 // Found by the fuzzer: yaml-cpp 0.7's YAML::LoadAll loops forever on this, making empty documents
-// without end. The event parser stops after the first document.
-TEST(YamlDocument, GarbageThatMakesYamlCppLoopEndsQuickly) {
-  auto start = std::chrono::steady_clock::now();
+// without end. It must end (a hang is caught by CTest's timeout) with one clear error.
+TEST(YamlDocument, GarbageThatMadeYamlCppLoopEnds) {
   ParsedDocument doc = parse(", cluster\n-J noluer\n-J nolustester\n- nodes\n");
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   EXPECT_FALSE(doc.root);
   ASSERT_EQ(doc.errors.size(), 1u);
-  EXPECT_NE(doc.errors[0].message.find("no YAML content found at the start"), std::string::npos);
+  EXPECT_NE(doc.errors[0].message.find("YAML syntax error"), std::string::npos);
 }
 
 TEST(YamlDocument, BinaryDataIsNotText) {
@@ -147,15 +144,13 @@ TEST(YamlDocument, TooLargeTextIsRefusedWithoutParsing) {
 }
 
 TEST(YamlDocument, DeepNestingIsAnErrorNotACrash) {
-  // yaml-cpp 0.7 stops its own recursion (DepthGuard) at 2000 levels; flow and block forms.
+  // Far beyond our limit, flow and block forms: stopped by the builder, never by the stack.
   for (const std::string& text : {std::string(100000, '['), std::string(100000, '{'), [] {
                                     std::string s;
                                     for (int i = 0; i < 50000; ++i) s += "- ";
                                     return s + "x\n";
                                   }()}) {
-    auto start = std::chrono::steady_clock::now();
     ParsedDocument doc = parse(text);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
     EXPECT_FALSE(doc.root);
     ASSERT_EQ(doc.errors.size(), 1u);
     EXPECT_NE(doc.errors[0].message.find("nested too deeply"), std::string::npos)
@@ -189,9 +184,7 @@ TEST(YamlDocument, AliasExpansionIsBoundedByANodeBudget) {
     text += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [*l" + std::to_string(i - 1) +
             ", *l" + std::to_string(i - 1) + "]\n";
   }
-  auto start = std::chrono::steady_clock::now();
   ParsedDocument doc = parse(text);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_FALSE(doc.root);
   ASSERT_EQ(doc.errors.size(), 1u);
   EXPECT_NE(doc.errors[0].message.find("too many YAML nodes"), std::string::npos);

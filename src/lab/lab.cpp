@@ -20,6 +20,7 @@
 #include "common/process.h"
 #include "lab/node_namespace.h"
 #include "lab/system.h"
+#include "lab/upstream_dns.h"
 
 namespace hearth::lab {
 namespace {
@@ -426,6 +427,9 @@ Status lab_up(const Spec& spec, const UpOptions& options, std::ostream& out) {
   if (auto s = build_network(state); !s) return fail(s.error());
   out << "  network: " << state.namespaces.size() << " namespaces, " << state.links.size() << " links ("
       << seconds_since(step) << ")\n";
+  // The spec's DNS upstreams are answered inside the lab, by the router (lab/upstream_dns.h).
+  auto upstream = plan_lab_upstream_dns(spec, std::string(kLabRoot) + "/router");
+  if (auto s = start_lab_upstream_dns(state, upstream, out); !s) return fail(s.error());
 
   step = Clock::now();
   for (const auto& node : state.nodes) {

@@ -9,12 +9,15 @@
 //   client URLs http://ADDRESS:2379 (peers' hearthd ask it for quorum) and http://127.0.0.1:2379
 //               (the local hearthd)
 //
-// Timing (see docs/architecture.md, "etcd timing"): heartbeat 100 ms, election timeout 1000 ms.
-// On a LAN the round trip is well under 1 ms, so 100 ms heartbeats are cheap; 1000 ms of silence
-// before an election rides out a slow fsync on a busy spinning disk (which would otherwise cause
-// spurious elections) while a dead etcd leader is replaced in ~1-2 s. It also fixes etcd's
-// minimum lease TTL (1.5 x election timeout, rounded up to whole seconds = 2 s), which is the TTL
-// of the node leases (cluster/node_lease.h).
+// Timing (see docs/architecture.md, "etcd timing"): heartbeat 50 ms, election timeout 500 ms.
+// On a LAN the round trip is well under 1 ms, so 50 ms heartbeats are cheap, and 500 ms of
+// silence (10 heartbeats) still rides out an ordinary slow fsync. The election timeout matters
+// twice for failover: a dead etcd leader is replaced after it, and the new leader then extends
+// every lease by it (etcd's lessor Promote). So when the machine that dies was also etcd's
+// leader, its node lease outlives it by detection + election + election timeout + TTL: measured
+// on loopback ~3.3 s with 500 ms against ~4.4 s with 1000 ms (a follower's: ~1.3 s either way).
+// etcd's minimum lease TTL (1.5 x election timeout, rounded up to whole seconds) is then 1 s,
+// below the 2 s node lease TTL (cluster/node_lease.h), which etcd therefore keeps as asked.
 
 #include <string>
 #include <vector>
@@ -26,8 +29,8 @@ namespace hearth::cluster {
 
 inline constexpr int kEtcdClientPort = 2379;
 inline constexpr int kEtcdPeerPort = 2380;
-inline constexpr int kEtcdHeartbeatIntervalMs = 100;
-inline constexpr int kEtcdElectionTimeoutMs = 1000;
+inline constexpr int kEtcdHeartbeatIntervalMs = 50;
+inline constexpr int kEtcdElectionTimeoutMs = 500;
 
 struct EtcdMember {
   std::string name;  // the node's name

@@ -24,8 +24,9 @@ namespace hearth::cluster {
 
 class MemoryKeyValueStore final : public KeyValueStore {
  public:
-  // The minimum TTL a lease gets (etcd: 1.5 x election timeout; 2 s with hearth's timing).
-  static constexpr std::chrono::seconds kMinimumLeaseTtl{2};
+  // The minimum TTL a lease gets (etcd: 1.5 x election timeout rounded up; 1 s with hearth's
+  // timing).
+  static constexpr std::chrono::seconds kMinimumLeaseTtl{1};
 
   explicit MemoryKeyValueStore(Clock& clock);
 

@@ -35,7 +35,7 @@
 namespace hearth::cluster {
 
 struct NodeLeaseTiming {
-  std::chrono::seconds ttl{2};                    // etcd's minimum with our election timeout
+  std::chrono::seconds ttl{2};                    // see docs/architecture.md, "Node liveness"
   std::chrono::milliseconds renew_interval{500};  // 4 renewals per TTL: 2 may fail unnoticed
   std::chrono::milliseconds fence_margin{500};
 };

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "cluster/etcd_member.h"
 #include "cluster/etcd_store.h"
 #include "common/process.h"
 
@@ -88,8 +89,8 @@ class EtcdProcess {
                     "--listen-peer-urls=" + peer,
                     "--initial-advertise-peer-urls=" + peer,
                     "--initial-cluster=test=" + peer,
-                    "--heartbeat-interval=100",
-                    "--election-timeout=1000",
+                    "--heartbeat-interval=" + std::to_string(kEtcdHeartbeatIntervalMs),
+                    "--election-timeout=" + std::to_string(kEtcdElectionTimeoutMs),
                     "--logger=zap",
                     "--log-outputs=stderr"};
     command.out = Output::file;
@@ -160,8 +161,8 @@ class EtcdCluster {
                       "--initial-advertise-peer-urls=" + peer,
                       "--initial-cluster=" + initial,
                       "--initial-cluster-token=hearth-test",
-                      "--heartbeat-interval=100",
-                      "--election-timeout=1000",
+                      "--heartbeat-interval=" + std::to_string(kEtcdHeartbeatIntervalMs),
+                      "--election-timeout=" + std::to_string(kEtcdElectionTimeoutMs),
                       "--logger=zap",
                       "--log-outputs=stderr"};
       command.out = Output::file;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -127,7 +128,16 @@ std::vector<std::string> lab_leftovers(const LabFootprint& footprint) {
   return leftovers;
 }
 
-LabUp::LabUp(std::string spec, std::vector<std::string> extra_args) {
+bool take_down_leftover_lab() {
+  if (!exists(kLabStateFile) && !exists(kLabRoot)) return true;
+  std::cout << "a lab was left up (by an interrupted test run?): taking it down first\n";
+  Completed done = hearth({"lab", "down"});
+  if (!done.succeeded()) ADD_FAILURE() << "hearth lab down failed: " << describe(done);
+  return !exists(kLabRoot);
+}
+
+LabUp::LabUp(std::string spec, std::vector<std::string> extra_args, Existing existing) {
+  if (existing == Existing::take_down && !take_down_leftover_lab()) return;
   std::vector<std::string> args = {"lab", "up", "-f", spec};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   auto start = Clock::now();

@@ -9,7 +9,9 @@
 //     lab.kill_power("r510"); ... lab.revive("r510");
 //   }                                              // hearth lab down, whatever happened
 //
-// Lab tests need root (they skip without it) and run one at a time (RUN_SERIAL).
+// Lab tests need root (they skip without it) and run one at a time (RUN_SERIAL). They own the
+// machine's lab while they run: a lab left up (e.g. by a test killed at its timeout) is taken
+// down before a new one is brought up.
 
 #include <sys/types.h>
 
@@ -59,10 +61,20 @@ struct LabFootprint {
 // processes of the footprint, processes still inside its namespaces.
 std::vector<std::string> lab_leftovers(const LabFootprint& footprint);
 
+// Takes down a lab left up by an earlier run, saying so on stdout; adds a test failure if that
+// fails. Returns true when no lab is up afterwards.
+bool take_down_leftover_lab();
+
 // A lab for one test (or one test suite). Its destructor runs `hearth lab down`.
 class LabUp {
  public:
-  explicit LabUp(std::string spec = example_spec(), std::vector<std::string> extra_args = {});
+  // What to do with a lab that is already up (left by an earlier run, or on purpose).
+  enum class Existing {
+    take_down,  // take_down_leftover_lab() first: a fresh lab
+    keep,       // let `hearth lab up` deal with it (already up / half made)
+  };
+  explicit LabUp(std::string spec = example_spec(), std::vector<std::string> extra_args = {},
+                 Existing existing = Existing::take_down);
   ~LabUp();
   LabUp(const LabUp&) = delete;
   LabUp& operator=(const LabUp&) = delete;

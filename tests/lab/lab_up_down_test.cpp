@@ -51,7 +51,7 @@ class LabUpDown : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!running_as_root()) GTEST_SKIP() << "lab tests need root";
-    ASSERT_FALSE(exists(kLabStateFile)) << "a lab is already up: run `hearth lab down` first";
+    ASSERT_TRUE(take_down_leftover_lab());
     before_ = HostNetwork::observe();
   }
   void TearDown() override {
@@ -198,7 +198,7 @@ TEST_F(LabUpDown, UpKilledHalfWayIsRebuiltByUpAndRemovedByDown) {
 
   // A second `up` notices the half-made lab, removes it and builds a whole one.
   {
-    LabUp lab;
+    LabUp lab(example_spec(), {}, LabUp::Existing::keep);
     ASSERT_TRUE(lab.ok()) << lab.output();
     EXPECT_NE(lab.output().find("half-made"), std::string::npos) << lab.output();
     EXPECT_EQ(lab.status()["complete"], true);

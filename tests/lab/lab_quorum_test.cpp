@@ -19,9 +19,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// "Dead within ~3 s": node leases have a 2 s TTL (cluster/node_lease.h); the rest is the time for
-// the survivors to notice. Generous enough for a busy 2-core machine, tight enough to mean it.
-constexpr auto kDeadWithin = 3500ms;
+// "Dead within ~3 s": node leases have a 2 s TTL (cluster/node_lease.h), seen dead ~2 s after the
+// cut; when the node was also etcd's raft leader, the new etcd leader first extends every lease by
+// its election timeout, and the election itself takes a moment: ~3.3-3.9 s measured
+// (bench/lab-failover). Generous enough for a busy 2-core machine, tight enough to mean it.
+constexpr auto kDeadWithin = 4500ms;
 
 long long spec_revision(const nlohmann::json& status) {
   return status.is_object() && status["spec"].is_object() ? status["spec"].value("revision", 0LL) : 0;
@@ -75,7 +77,7 @@ TEST_P(PowerLoss, SurvivorsSeeItDeadKeepQuorumElectAndApplyThenItRejoins) {
     slowest = std::max(slowest, *took);
   }
   std::cout << victim << " (power cut) dead in the survivors' views after " << slowest.count() << " ms\n";
-  EXPECT_LE(slowest, kDeadWithin) << victim << " must be seen dead within ~3 s";
+  EXPECT_LE(slowest, kDeadWithin) << victim << " must be seen dead within ~3 s (4.5 s at most)";
 
   // Quorum 2/3 kept, and a leader that is alive (a new one if the leader died).
   std::optional<std::chrono::milliseconds> elected = wait_until(

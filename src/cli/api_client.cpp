@@ -11,11 +11,12 @@
 
 #include "api/token.h"
 #include "lab/lab_state.h"
+#include "plan/firewall.h"
 
 namespace hearth::cli {
 namespace {
 
-constexpr const char* kDefaultApi = "http://127.0.0.1:7070";
+const std::string kDefaultApi = "http://127.0.0.1:" + std::to_string(kHearthApiPort);
 constexpr const char* kDefaultTokenFile = "/var/lib/hearth/api-token";
 
 // Moves the calling thread into a network namespace for its lifetime, and back afterwards.
@@ -91,7 +92,7 @@ Result<HttpResponse> send(const Target& target, const std::string& method, const
 
 void add_api_options(CLI::App* command, ApiOptions& options) {
   command->add_option("--api", options.api,
-                      std::string("hearthd's API URL (default ") + kDefaultApi +
+                      "hearthd's API URL (default " + kDefaultApi +
                           ", or a lab node when a lab runs)");
   command->add_option("--token-file", options.token_file,
                       std::string("The API token (default ") + kDefaultTokenFile + ")");

@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "agent/dns_dhcp_reconciler.h"
+#include "plan/firewall.h"
 #include "api/api.h"
 #include "api/token.h"
 #include "cluster/cluster_status.h"
@@ -129,7 +130,7 @@ Result<int> lock_data_dir(const std::string& data_dir) {
 int main(int argc, char** argv) {
   CLI::App app{"hearthd: the hearth daemon of one machine"};
   std::string node, spec_file, data_dir, etcd = "http://127.0.0.1:2379", level = "info";
-  int api_port = 7070;
+  int api_port = kHearthApiPort;
   app.add_option("--node", node, "This machine's node name in the spec")->required();
   app.add_option("--spec", spec_file, "The bootstrap spec (an applied revision replaces it)")
       ->required();

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/ipv4.h"
+#include "plan/firewall.h"
 #include "common/result.h"
 #include "lab/lab_state.h"
 #include "spec/spec.h"
@@ -28,7 +29,7 @@ inline constexpr const char* kNodeDataDir = "/var/lib/hearth";         // hearth
 inline constexpr const char* kNodeSpecDir = "/etc/hearth";             // the spec's copy
 inline constexpr const char* kNodeLogDir = "/var/log/hearth";          // daemons' output
 inline constexpr const char* kBusyboxImage = "/srv/hearth/images/busybox";
-inline constexpr int kHearthdApiPort = 7070;  // packaging/systemd/hearthd.service
+inline constexpr int kHearthdApiPort = kHearthApiPort;  // plan/firewall.h; packaging/systemd/hearthd.service
 
 struct LabPrograms {
   std::string hearth;   // absolute path of the `hearth` binary (runs etcd-exec, apply)

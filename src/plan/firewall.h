@@ -23,7 +23,7 @@
 namespace hearth {
 
 // The well-known ports of the cluster's own daemons.
-inline constexpr std::uint16_t kHearthApiPort = 7820;        // hearthd's API (tcp)
+inline constexpr std::uint16_t kHearthApiPort = 7070;        // hearthd's API (tcp); the one definition
 inline constexpr std::uint16_t kEtcdClientPort = 2379;       // etcd clients (tcp)
 inline constexpr std::uint16_t kEtcdPeerPort = 2380;         // etcd members (tcp)
 inline constexpr std::uint16_t kGlusterdPort = 24007;        // glusterd management (tcp, 24007-24008)

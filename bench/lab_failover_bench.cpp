@@ -36,7 +36,8 @@ using namespace std::chrono_literals;
 
 std::string hearth_path;
 
-hearth::Completed hearth_run(const std::vector<std::string>& args, std::chrono::seconds timeout = 180s) {
+hearth::Completed hearth_run(const std::vector<std::string>& args,
+                             std::chrono::seconds timeout = 180s) {
   std::vector<std::string> argv = {hearth_path};
   argv.insert(argv.end(), args.begin(), args.end());
   auto done = hearth::run({.argv = argv, .timeout = timeout});
@@ -62,13 +63,15 @@ std::string state_of(const Json& status, const std::string& node) {
 }
 
 std::string leader_of(const Json& status) {
-  return status.is_object() && status["leader"].is_object() ? status["leader"].value("node", "") : "";
+  return status.is_object() && status["leader"].is_object() ? status["leader"].value("node", "")
+                                                            : "";
 }
 
 // Every node's status, asked at the same time.
 std::map<std::string, Json> statuses(const std::vector<std::string>& nodes) {
   std::vector<std::future<Json>> asks;
-  for (const auto& node : nodes) asks.push_back(std::async(std::launch::async, [node] { return status_of(node); }));
+  for (const auto& node : nodes)
+    asks.push_back(std::async(std::launch::async, [node] { return status_of(node); }));
   std::map<std::string, Json> result;
   for (std::size_t i = 0; i < nodes.size(); ++i) result[nodes[i]] = asks[i].get();
   return result;
@@ -164,9 +167,12 @@ int main(int argc, char** argv) {
   int runs = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--hearth") hearth_path = argv[i + 1];
-    else if (flag == "--spec") spec = argv[i + 1];
-    else if (flag == "--runs") runs = std::max(1, std::atoi(argv[i + 1]));
+    if (flag == "--hearth")
+      hearth_path = argv[i + 1];
+    else if (flag == "--spec")
+      spec = argv[i + 1];
+    else if (flag == "--runs")
+      runs = std::max(1, std::atoi(argv[i + 1]));
   }
   if (hearth_path.empty() || spec.empty()) {
     std::cerr << "usage: lab_failover_bench --hearth PATH --spec SPEC [--runs N]\n";
@@ -208,7 +214,8 @@ int main(int argc, char** argv) {
   std::vector<std::vector<std::string>> memory = {{"node", "role", "hearthd RSS", "etcd RSS"}};
   for (const auto& node : lab["nodes"]) {
     std::map<std::string, long> rss;
-    for (const auto& daemon : node["daemons"]) rss[daemon["name"]] = rss_kib(daemon["pid"].get<int>());
+    for (const auto& daemon : node["daemons"])
+      rss[daemon["name"]] = rss_kib(daemon["pid"].get<int>());
     char hearthd[32], etcd[32];
     std::snprintf(hearthd, sizeof hearthd, "%.1f MiB", rss["hearthd"] / 1024.0);
     std::snprintf(etcd, sizeof etcd, "%.1f MiB", rss["etcd"] / 1024.0);
@@ -251,7 +258,8 @@ int main(int argc, char** argv) {
       for (const auto& [name, status] : seen) {
         all_dead = all_dead && state_of(status, run.victim) == "dead";
         std::string l = leader_of(status);
-        all_led = all_led && status.is_object() && status["quorum"].value("ok", false) && !l.empty() && l != run.victim;
+        all_led = all_led && status.is_object() && status["quorum"].value("ok", false) &&
+                  !l.empty() && l != run.victim;
       }
       if (!dead_seen && all_dead) {
         dead_seen = true;
@@ -264,8 +272,8 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(20ms);
     }
     if (!dead_seen || !leader_seen) {
-      std::cerr << "\nthe survivors did not see " << run.victim << (dead_seen ? " replaced" : " dead")
-                << " within 30 s\n";
+      std::cerr << "\nthe survivors did not see " << run.victim
+                << (dead_seen ? " replaced" : " dead") << " within 30 s\n";
       return 1;
     }
     auto revived = Clock::now();
@@ -276,16 +284,19 @@ int main(int argc, char** argv) {
     }
     run.rejoin_ms = ms_since(revived);
     std::cout << ": dead after " << seconds_text(run.dead_ms)
-              << (run.leader_ms ? ", new leader after " + seconds_text(*run.leader_ms) : std::string())
+              << (run.leader_ms ? ", new leader after " + seconds_text(*run.leader_ms)
+                                : std::string())
               << ", rejoined in " << seconds_text(run.rejoin_ms) << '\n';
     results.push_back(run);
     std::this_thread::sleep_for(2s);  // let leases and history settle before the next cut
   }
 
-  std::cout << "\nlab up in " << seconds_text(up_ms) << "; power cuts (links down), observed by the survivors'"
+  std::cout << "\nlab up in " << seconds_text(up_ms)
+            << "; power cuts (links down), observed by the survivors'"
             << " `hearth status --json` every ~50 ms\n";
-  std::vector<std::vector<std::string>> table = {
-      {"cut", "runs", "dead median", "dead max", "new leader median", "new leader max", "rejoin median"}};
+  std::vector<std::vector<std::string>> table = {{"cut", "runs", "dead median", "dead max",
+                                                  "new leader median", "new leader max",
+                                                  "rejoin median"}};
   for (bool leaders : {true, false}) {
     std::vector<double> dead, elected, rejoin;
     for (const auto& run : results) {
@@ -294,8 +305,9 @@ int main(int argc, char** argv) {
       rejoin.push_back(run.rejoin_ms);
       if (run.leader_ms) elected.push_back(*run.leader_ms);
     }
-    table.push_back({leaders ? "the leader" : "a follower", std::to_string(dead.size()), seconds_text(median(dead)),
-                     seconds_text(maximum(dead)), leaders ? seconds_text(median(elected)) : "-",
+    table.push_back({leaders ? "the leader" : "a follower", std::to_string(dead.size()),
+                     seconds_text(median(dead)), seconds_text(maximum(dead)),
+                     leaders ? seconds_text(median(elected)) : "-",
                      leaders ? seconds_text(maximum(elected)) : "-", seconds_text(median(rejoin))});
   }
   print_table(table);

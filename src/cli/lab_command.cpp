@@ -35,7 +35,8 @@ std::string default_spec() {
   const std::string relative = "examples/homelab.yaml";
   if (is_file(relative)) return relative;
   std::filesystem::path exe = lab::self_executable();
-  for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+  for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path();
+       dir = dir.parent_path()) {
     if (is_file((dir / relative).string())) return (dir / relative).string();
   }
   return relative;  // does not exist: the loader says so
@@ -53,14 +54,15 @@ void fail(const Error& error, int& exit_code) {
 }
 
 std::string daemon_cell(const lab::DaemonStatus& daemon) {
-  if (daemon.running) return paint(std::cout, Colour::green, "running") + " " + std::to_string(daemon.pid);
+  if (daemon.running)
+    return paint(std::cout, Colour::green, "running") + " " + std::to_string(daemon.pid);
   return paint(std::cout, Colour::red, "stopped");
 }
 
 std::string links_cell(const std::vector<lab::LinkStatus>& links) {
   std::string text;
   for (const auto& status : links) {
-    std::string state = !status.exists   ? paint(std::cout, Colour::red, "missing")
+    std::string state = !status.exists     ? paint(std::cout, Colour::red, "missing")
                         : status.switch_up ? "up"
                                            : paint(std::cout, Colour::yellow, "cut");
     text += (text.empty() ? "" : ", ") + status.link->network + " " + state;
@@ -85,8 +87,9 @@ void print_report(const lab::LabReport& report) {
   headers.push_back("LINKS");
   Table nodes(headers);
   for (const auto& node : report.nodes) {
-    std::vector<std::string> row = {node.node->name, node.node->role,
-                                    node.namespaces ? "ok" : paint(std::cout, Colour::red, "missing")};
+    std::vector<std::string> row = {
+        node.node->name, node.node->role,
+        node.namespaces ? "ok" : paint(std::cout, Colour::red, "missing")};
     for (const auto& daemon : node.daemons) row.push_back(daemon_cell(daemon));
     row.push_back(links_cell(node.links));
     nodes.add_row(row);
@@ -100,7 +103,8 @@ void print_report(const lab::LabReport& report) {
       for (const auto& status : client.links) {
         address = status.link->address.str() + "/" + std::to_string(status.link->prefix_length);
       }
-      clients.add_row({client.client->name, client.namespace_exists ? "ok" : paint(std::cout, Colour::red, "missing"),
+      clients.add_row({client.client->name,
+                       client.namespace_exists ? "ok" : paint(std::cout, Colour::red, "missing"),
                        address, links_cell(client.links)});
     }
     clients.print(std::cout);
@@ -110,7 +114,8 @@ void print_report(const lab::LabReport& report) {
 }  // namespace
 
 void add_lab_command(CLI::App& app, int& exit_code) {
-  CLI::App* lab = app.add_subcommand("lab", "The whole cluster on this one machine, in namespaces (needs root)");
+  CLI::App* lab = app.add_subcommand(
+      "lab", "The whole cluster on this one machine, in namespaces (needs root)");
   lab->require_subcommand(1);
 
   struct UpOptions {
@@ -118,9 +123,11 @@ void add_lab_command(CLI::App& app, int& exit_code) {
     int timeout = 120;
   };
   auto up = std::make_shared<UpOptions>();
-  CLI::App* up_command = lab->add_subcommand("up", "Build the lab of a spec, start its daemons, apply the spec");
+  CLI::App* up_command =
+      lab->add_subcommand("up", "Build the lab of a spec, start its daemons, apply the spec");
   up_command->add_option("-f,--file", up->file, "The spec file (default: examples/homelab.yaml)");
-  up_command->add_option("--timeout", up->timeout, "Seconds to wait for the cluster to become healthy")
+  up_command
+      ->add_option("--timeout", up->timeout, "Seconds to wait for the cluster to become healthy")
       ->check(CLI::PositiveNumber);
   up_command->callback([up, &exit_code] {
     std::string file = up->file.empty() ? default_spec() : up->file;
@@ -132,20 +139,25 @@ void add_lab_command(CLI::App& app, int& exit_code) {
     options.programs.hearth = exe.string();
     options.programs.hearthd = (exe.parent_path() / "hearthd").string();
     if (!is_file(options.programs.hearthd)) {
-      fail(Error{options.programs.hearthd + " is not built; build it next to hearth (cmake --build BUILD_DIR --target hearthd)"},
-           exit_code);
+      fail(
+          Error{
+              options.programs.hearthd +
+              " is not built; build it next to hearth (cmake --build BUILD_DIR --target hearthd)"},
+          exit_code);
       return;
     }
     options.timeout = std::chrono::seconds(up->timeout);
     if (auto s = lab::lab_up(*spec, options, std::cout); !s) fail(s.error(), exit_code);
   });
 
-  lab->add_subcommand("down", "Remove everything the lab made (and nothing else)")->callback([&exit_code] {
-    if (auto s = lab::lab_down(std::cout); !s) fail(s.error(), exit_code);
-  });
+  lab->add_subcommand("down", "Remove everything the lab made (and nothing else)")
+      ->callback([&exit_code] {
+        if (auto s = lab::lab_down(std::cout); !s) fail(s.error(), exit_code);
+      });
 
   auto json = std::make_shared<bool>(false);
-  CLI::App* status = lab->add_subcommand("status", "Namespaces, daemons and links of the running lab");
+  CLI::App* status =
+      lab->add_subcommand("status", "Namespaces, daemons and links of the running lab");
   status->add_flag("--json", *json, "Machine-readable output");
   status->callback([json, &exit_code] {
     lab::LabReport report;
@@ -170,12 +182,16 @@ void add_lab_command(CLI::App& app, int& exit_code) {
     std::string daemon;
   };
   auto kill = std::make_shared<KillOptions>();
-  CLI::App* kill_command = lab->add_subcommand("kill", "Cut a node's links (--power) or kill its daemons (--process)");
+  CLI::App* kill_command =
+      lab->add_subcommand("kill", "Cut a node's links (--power) or kill its daemons (--process)");
   kill_command->add_option("node", kill->node, "The node")->required();
-  auto* power = kill_command->add_flag("--power", kill->power, "Cut its links: peers see silence, not resets");
-  auto* process = kill_command->add_flag("--process", kill->process, "Kill its daemons (SIGKILL, like a crash)");
+  auto* power = kill_command->add_flag("--power", kill->power,
+                                       "Cut its links: peers see silence, not resets");
+  auto* process = kill_command->add_flag("--process", kill->process,
+                                         "Kill its daemons (SIGKILL, like a crash)");
   power->excludes(process);
-  kill_command->add_option("--daemon", kill->daemon, "With --process: only this daemon (etcd, hearthd)")
+  kill_command
+      ->add_option("--daemon", kill->daemon, "With --process: only this daemon (etcd, hearthd)")
       ->needs(process);
   kill_command->callback([kill, &exit_code] {
     if (!kill->power && !kill->process) {
@@ -184,11 +200,13 @@ void add_lab_command(CLI::App& app, int& exit_code) {
       return;
     }
     auto mode = kill->power ? lab::KillMode::power : lab::KillMode::process;
-    if (auto s = lab::lab_kill(kill->node, mode, kill->daemon, std::cout); !s) fail(s.error(), exit_code);
+    if (auto s = lab::lab_kill(kill->node, mode, kill->daemon, std::cout); !s)
+      fail(s.error(), exit_code);
   });
 
   auto revive_node = std::make_shared<std::string>();
-  CLI::App* revive = lab->add_subcommand("revive", "Restore a node's links and start its stopped daemons");
+  CLI::App* revive =
+      lab->add_subcommand("revive", "Restore a node's links and start its stopped daemons");
   revive->add_option("node", *revive_node, "The node")->required();
   revive->callback([revive_node, &exit_code] {
     if (auto s = lab::lab_revive(*revive_node, std::cout); !s) fail(s.error(), exit_code);
@@ -199,9 +217,11 @@ void add_lab_command(CLI::App& app, int& exit_code) {
     std::vector<std::string> command;
   };
   auto exec = std::make_shared<ExecOptions>();
-  CLI::App* exec_command = lab->add_subcommand("exec", "Run a command inside a node or a client: exec NAME -- CMD...");
+  CLI::App* exec_command =
+      lab->add_subcommand("exec", "Run a command inside a node or a client: exec NAME -- CMD...");
   exec_command->add_option("name", exec->name, "A node (r510) or a client (home)")->required();
-  exec_command->add_option("command", exec->command, "The command and its arguments, after --")->required();
+  exec_command->add_option("command", exec->command, "The command and its arguments, after --")
+      ->required();
   exec_command->callback([exec, &exit_code] {
     auto code = lab::lab_exec(exec->name, exec->command);
     if (!code) {

@@ -3,8 +3,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,9 +110,9 @@ Result<ExecPlan> plan_exec(const Command& command) {
   for (char** entry = environ; entry && *entry; ++entry) {
     std::string_view text(*entry);
     std::string_view name = text.substr(0, text.find('='));
-    bool overridden = std::any_of(command.env.begin(), command.env.end(), [&](const std::string& e) {
-      return std::string_view(e).substr(0, e.find('=')) == name;
-    });
+    bool overridden = std::any_of(
+        command.env.begin(), command.env.end(),
+        [&](const std::string& e) { return std::string_view(e).substr(0, e.find('=')) == name; });
     if (!overridden) plan.env_storage.emplace_back(text);
   }
   for (const auto& entry : command.env) plan.env_storage.push_back(entry);
@@ -217,7 +217,8 @@ std::optional<std::string> find_program(const std::string& name) {
     return executable(name) ? std::optional<std::string>(name) : std::nullopt;
   }
   const char* path = std::getenv("PATH");
-  std::string dirs = path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  std::string dirs =
+      path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   std::size_t begin = 0;
   while (begin <= dirs.size()) {
     std::size_t end = dirs.find(':', begin);
@@ -293,7 +294,8 @@ Result<Child> Child::start(const Command& command) {
   if (!error_pipe) return error_pipe.error();
   pid_t pid = ::fork();
   if (pid < 0) {
-    return Error{"cannot start '" + program_name(command) + "': fork failed: " + std::strerror(errno)};
+    return Error{"cannot start '" + program_name(command) +
+                 "': fork failed: " + std::strerror(errno)};
   }
   if (pid == 0) exec_child(*plan, error_pipe->write.get());
   if (command.own_process_group) ::setpgid(pid, pid);  // also in the child: no race either way
@@ -421,7 +423,8 @@ bool Child::pump(Clock::time_point until) {
     auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count() + 1;
     // Without a pidfd (old kernels) fall back to short polls.
     if (pidfd_ < 0) wait_ms = std::min<long long>(wait_ms, 20);
-    int ready = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long long>(wait_ms, 60000)));
+    int ready =
+        ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long long>(wait_ms, 60000)));
     if (ready <= 0) continue;
     for (const auto& entry : fds) {
       if (entry.revents == 0) continue;
@@ -436,7 +439,8 @@ bool Child::pump(Clock::time_point until) {
         sigemptyset(&pipe_set);
         sigaddset(&pipe_set, SIGPIPE);
         ::pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-        ssize_t wrote = ::write(stdin_fd_, input_.data() + input_written_, input_.size() - input_written_);
+        ssize_t wrote =
+            ::write(stdin_fd_, input_.data() + input_written_, input_.size() - input_written_);
         int write_errno = errno;
         if (wrote < 0 && write_errno == EPIPE) {
           timespec zero{0, 0};
@@ -511,7 +515,8 @@ Result<pid_t> start_daemon(const Command& command) {
   if (!pid_pipe) return pid_pipe.error();
   pid_t middle = ::fork();
   if (middle < 0) {
-    return Error{"cannot start '" + program_name(command) + "': fork failed: " + std::strerror(errno)};
+    return Error{"cannot start '" + program_name(command) +
+                 "': fork failed: " + std::strerror(errno)};
   }
   if (middle == 0) {
     // The middle process forks the daemon and exits at once, so the daemon is re-parented to

@@ -39,8 +39,8 @@ enum class Output {
 
 struct Command {
   std::vector<std::string> argv{};  // argv[0] without a '/' is looked up in PATH
-  std::vector<std::string> env{};   // extra "NAME=value" entries; override the inherited environment
-  std::string cwd{};              // empty: the caller's working directory
+  std::vector<std::string> env{};  // extra "NAME=value" entries; override the inherited environment
+  std::string cwd{};               // empty: the caller's working directory
   Input input = Input::null;
   std::string input_data{};  // for Input::data
   Output out = Output::capture;

@@ -62,18 +62,24 @@ Status start_daemon_in_node(const LabNode& node, const LabDaemon& daemon) {
   argv.insert(argv.end(), daemon.argv.begin(), daemon.argv.end());
   {
     std::ofstream log(daemon.log_file, std::ios::app);
-    log << "--- hearth lab: " << now_text() << " starting " << daemon.name << " on " << node.name << ":";
+    log << "--- hearth lab: " << now_text() << " starting " << daemon.name << " on " << node.name
+        << ":";
     for (const auto& arg : daemon.argv) log << ' ' << arg;
     log << '\n';
   }
-  auto pid = start_daemon({.argv = argv, .out = Output::file, .err = Output::merge, .output_file = daemon.log_file});
-  if (!pid) return Error{"cannot start " + daemon.name + " on node " + node.name + ": " + pid.error().message};
+  auto pid = start_daemon(
+      {.argv = argv, .out = Output::file, .err = Output::merge, .output_file = daemon.log_file});
+  if (!pid)
+    return Error{"cannot start " + daemon.name + " on node " + node.name + ": " +
+                 pid.error().message};
   auto info = inspect_process(*pid);
   std::uint64_t start_time = info ? info->start_time : 0;
-  return write_text_file(daemon.pid_file, std::to_string(*pid) + " " + std::to_string(start_time) + "\n");
+  return write_text_file(daemon.pid_file,
+                         std::to_string(*pid) + " " + std::to_string(start_time) + "\n");
 }
 
-Status start_missing_daemons(const LabState& state, const LabNode& node, std::vector<std::string>* started) {
+Status start_missing_daemons(const LabState& state, const LabNode& node,
+                             std::vector<std::string>* started) {
   for (const auto& daemon : node_daemons(state, node)) {
     if (running(daemon)) continue;
     if (auto s = start_daemon_in_node(node, daemon); !s) return s;
@@ -101,14 +107,16 @@ Status stop_daemon(const LabDaemon& daemon, StopMode mode, std::chrono::millisec
   return ok_status();
 }
 
-Status stop_daemons(const LabState& state, const LabNode& node, StopMode mode, const std::string& only) {
+Status stop_daemons(const LabState& state, const LabNode& node, StopMode mode,
+                    const std::string& only) {
   auto daemons = node_daemons(state, node);
   if (!only.empty()) {
     const LabDaemon* daemon = find_daemon(daemons, only);
     if (!daemon) {
       std::string names;
       for (const auto& d : daemons) names += (names.empty() ? "" : ", ") + d.name;
-      return Error{"node " + node.name + " runs no daemon named " + only + " (it runs " + names + ")"};
+      return Error{"node " + node.name + " runs no daemon named " + only + " (it runs " + names +
+                   ")"};
     }
     return stop_daemon(*daemon, mode);
   }

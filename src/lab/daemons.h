@@ -4,11 +4,12 @@
 // node_daemons()), with stdout and stderr appended to a log file per daemon and its PID (with
 // its start time, so a recycled PID is never mistaken for it) in a pid file.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "common/result.h"
@@ -51,6 +52,7 @@ Status stop_daemon(const LabDaemon& daemon, StopMode mode,
                    std::chrono::milliseconds grace = std::chrono::seconds(5));
 
 // Stops the node's daemons in reverse start order (or only `only`, when not empty).
-Status stop_daemons(const LabState& state, const LabNode& node, StopMode mode, const std::string& only = "");
+Status stop_daemons(const LabState& state, const LabNode& node, StopMode mode,
+                    const std::string& only = "");
 
 }  // namespace hearth::lab

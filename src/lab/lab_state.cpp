@@ -186,8 +186,9 @@ Result<LabState> read_lab_state(const std::string& path) {
   try {
     return state_from_json(Json::parse(text.str()));
   } catch (const std::exception& error) {
-    return Error{"the lab state " + path + " is damaged (" + error.what() +
-                 "); remove the lab's namespaces by hand (ip netns list | grep hearth-) and the file"};
+    return Error{
+        "the lab state " + path + " is damaged (" + error.what() +
+        "); remove the lab's namespaces by hand (ip netns list | grep hearth-) and the file"};
   }
 }
 

@@ -17,7 +17,7 @@
 
 namespace hearth::lab {
 
-inline constexpr const char* kLabRoot = "/var/lib/hearth-lab";          // every file the lab makes
+inline constexpr const char* kLabRoot = "/var/lib/hearth-lab";  // every file the lab makes
 inline constexpr const char* kLabStateFile = "/var/lib/hearth-lab/lab.json";
 
 // One mount inside a node's private mount namespace.
@@ -29,24 +29,24 @@ struct LabMount {
 
 // A machine of the spec, emulated as namespaces.
 struct LabNode {
-  std::string name;            // the spec's node name
-  std::string role;            // "server" | "arbiter"
-  std::string netns;           // network namespace name, under /run/netns/
-  std::string mount_ns_path;   // bind-mounted mount namespace file (nsenter --mount=)
-  std::string uts_ns_path;     // bind-mounted UTS namespace file (nsenter --uts=)
-  std::string host_dir;        // this node's directory on the host, under kLabRoot
-  std::string data_dir;        // hearthd's --data-dir as seen INSIDE the node (e.g. /var/lib/hearth)
-  std::string host_data_dir;   // the same directory as seen from the host (token file lives here)
-  Ipv4 address;                // management address
-  int api_port = 0;            // hearthd's HTTP API port on `address`
-  std::string spec_path;       // the spec as seen INSIDE the node (a copy, /etc/hearth/NAME.yaml)
-  std::string log_dir;         // daemons' stdout/stderr, as seen from the host (one file each)
+  std::string name;           // the spec's node name
+  std::string role;           // "server" | "arbiter"
+  std::string netns;          // network namespace name, under /run/netns/
+  std::string mount_ns_path;  // bind-mounted mount namespace file (nsenter --mount=)
+  std::string uts_ns_path;    // bind-mounted UTS namespace file (nsenter --uts=)
+  std::string host_dir;       // this node's directory on the host, under kLabRoot
+  std::string data_dir;       // hearthd's --data-dir as seen INSIDE the node (e.g. /var/lib/hearth)
+  std::string host_data_dir;  // the same directory as seen from the host (token file lives here)
+  Ipv4 address;               // management address
+  int api_port = 0;           // hearthd's HTTP API port on `address`
+  std::string spec_path;      // the spec as seen INSIDE the node (a copy, /etc/hearth/NAME.yaml)
+  std::string log_dir;        // daemons' stdout/stderr, as seen from the host (one file each)
   std::vector<LabMount> mounts;  // in the order they are made (parents before children)
 };
 
 // A client namespace on one network (home, guests, toxic in the example).
 struct LabClient {
-  std::string name;   // the network's name
+  std::string name;  // the network's name
   std::string netns;
 };
 
@@ -85,9 +85,9 @@ struct LabState {
   std::vector<LabBridge> bridges;
   std::vector<LabLink> links;
   std::vector<LabRoute> routes;
-  std::string ns_dir;          // holds the mount/UTS namespace files (a private bind mount)
-  std::string images_dir;      // host directory of the busybox root file system
-  std::string hearth_binary;   // absolute paths of the programs the nodes run
+  std::string ns_dir;         // holds the mount/UTS namespace files (a private bind mount)
+  std::string images_dir;     // host directory of the busybox root file system
+  std::string hearth_binary;  // absolute paths of the programs the nodes run
   std::string hearthd_binary;
   // Directories the lab created outside kLabRoot (mount points), recorded before each is made
   // so `down` removes exactly these (and only while empty), deepest first.

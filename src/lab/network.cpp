@@ -36,7 +36,8 @@ Result<std::map<std::string, std::set<std::string>>> links_in(const std::string&
 Status build_network(const LabState& state) {
   for (const auto& netns : state.namespaces) {
     if (!netns_exists(netns)) {
-      if (auto s = run_step({"ip", "netns", "add", netns}, "cannot create namespace " + netns); !s) {
+      if (auto s = run_step({"ip", "netns", "add", netns}, "cannot create namespace " + netns);
+          !s) {
         return s;
       }
     }
@@ -46,8 +47,8 @@ Status build_network(const LabState& state) {
       return s;
     }
   }
-  if (auto s = run_step({"nsenter", "--net=/run/netns/" + state.router_netns, "--", "sysctl", "-q", "-w",
-                         "net.ipv4.ip_forward=1"},
+  if (auto s = run_step({"nsenter", "--net=/run/netns/" + state.router_netns, "--", "sysctl", "-q",
+                         "-w", "net.ipv4.ip_forward=1"},
                         "cannot enable forwarding in the router namespace " + state.router_netns);
       !s) {
     return s;
@@ -59,9 +60,10 @@ Status build_network(const LabState& state) {
     if (!switch_links->count(bridge.name)) {
       // No STP (ports forward at once), no multicast snooping (IPv6 ND, gratuitous ARP and later
       // macvlan service addresses behind a port all just flood like on a dumb switch).
-      if (auto s = run_step({"ip", "-n", state.switch_netns, "link", "add", bridge.name, "type", "bridge",
-                             "stp_state", "0", "forward_delay", "0", "mcast_snooping", "0"},
-                            "cannot create the bridge of network " + bridge.network);
+      if (auto s =
+              run_step({"ip", "-n", state.switch_netns, "link", "add", bridge.name, "type",
+                        "bridge", "stp_state", "0", "forward_delay", "0", "mcast_snooping", "0"},
+                       "cannot create the bridge of network " + bridge.network);
           !s) {
         return s;
       }
@@ -82,15 +84,16 @@ Status build_network(const LabState& state) {
       owner_links[link.netns] = std::move(*listed);
     }
     if (!owner_links[link.netns].count(link.interface)) {
-      if (switch_links->count(link.switch_port)) {  // a half pair cannot exist, but a stale port can
+      if (switch_links->count(
+              link.switch_port)) {  // a half pair cannot exist, but a stale port can
         if (auto s = run_step({"ip", "-n", state.switch_netns, "link", "del", link.switch_port},
                               "cannot remove the stale switch port of " + where);
             !s) {
           return s;
         }
       }
-      if (auto s = run_step({"ip", "-n", link.netns, "link", "add", link.interface, "type", "veth", "peer",
-                             "name", link.switch_port, "netns", state.switch_netns},
+      if (auto s = run_step({"ip", "-n", link.netns, "link", "add", link.interface, "type", "veth",
+                             "peer", "name", link.switch_port, "netns", state.switch_netns},
                             "cannot create " + where);
           !s) {
         return s;
@@ -98,7 +101,8 @@ Status build_network(const LabState& state) {
     }
     std::string address = link.address.str() + "/" + std::to_string(link.prefix_length);
     for (const auto& step : std::vector<std::vector<std::string>>{
-             {"ip", "-n", state.switch_netns, "link", "set", link.switch_port, "master", link.bridge},
+             {"ip", "-n", state.switch_netns, "link", "set", link.switch_port, "master",
+              link.bridge},
              {"ip", "-n", state.switch_netns, "link", "set", link.switch_port, "up"},
              {"ip", "-n", link.netns, "addr", "replace", address, "dev", link.interface},
              {"ip", "-n", link.netns, "link", "set", link.interface, "up"}}) {
@@ -106,8 +110,9 @@ Status build_network(const LabState& state) {
     }
   }
   for (const auto& route : state.routes) {
-    if (auto s = run_step({"ip", "-n", route.netns, "route", "replace", "default", "via", route.via.str()},
-                          "cannot add the default route of " + route.netns);
+    if (auto s = run_step(
+            {"ip", "-n", route.netns, "route", "replace", "default", "via", route.via.str()},
+            "cannot add the default route of " + route.netns);
         !s) {
       return s;
     }
@@ -119,7 +124,8 @@ Status delete_network(const LabState& state) {
   // Clients and nodes first, the switch last: each veth pair goes with its owner's namespace.
   for (auto it = state.namespaces.rbegin(); it != state.namespaces.rend(); ++it) {
     if (!netns_exists(*it)) continue;
-    if (auto s = run_step({"ip", "netns", "delete", *it}, "cannot delete namespace " + *it); !s) return s;
+    if (auto s = run_step({"ip", "netns", "delete", *it}, "cannot delete namespace " + *it); !s)
+      return s;
   }
   return ok_status();
 }
@@ -150,9 +156,10 @@ Status set_links(const LabState& state, const std::string& owner, bool up) {
   auto links = state.links_of(owner);
   if (links.empty()) return Error{"the lab has no links of " + owner};
   for (const LabLink* link : links) {
-    if (auto s = run_step({"ip", "-n", state.switch_netns, "link", "set", link->switch_port, up ? "up" : "down"},
-                          std::string("cannot ") + (up ? "restore " : "cut ") + owner + "'s link to network " +
-                              link->network);
+    if (auto s = run_step(
+            {"ip", "-n", state.switch_netns, "link", "set", link->switch_port, up ? "up" : "down"},
+            std::string("cannot ") + (up ? "restore " : "cut ") + owner + "'s link to network " +
+                link->network);
         !s) {
       return s;
     }

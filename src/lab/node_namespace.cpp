@@ -14,8 +14,8 @@ namespace {
 
 bool inside(const std::string& path, const std::string& dir) {
   if (dir == "/") return true;
-  return path == dir ||
-         (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
 }
 
 std::string base_name(const std::string& path) {
@@ -30,7 +30,8 @@ Status unmount(const std::string& path, const std::string& what) {
 
 }  // namespace
 
-NodeDirLocation locate_node_dir(const std::vector<LabMount>& mounts_before, const std::string& path) {
+NodeDirLocation locate_node_dir(const std::vector<LabMount>& mounts_before,
+                                const std::string& path) {
   const LabMount* holder = nullptr;
   for (const auto& mount : mounts_before) {
     if (inside(path, mount.target) && (!holder || mount.target.size() > holder->target.size())) {
@@ -61,8 +62,9 @@ Status build_images(const LabState& state) {
   if (::stat(marker.c_str(), &info) == 0) return ok_status();
   auto busybox = find_program("busybox");
   if (!busybox) {
-    return Error{"cannot make the lab's busybox image: busybox is not installed "
-                 "(package busybox-static; run scripts/install-deps)"};
+    return Error{
+        "cannot make the lab's busybox image: busybox is not installed "
+        "(package busybox-static; run scripts/install-deps)"};
   }
   auto applets = run_step_output({*busybox, "--list"}, "cannot list busybox's applets");
   if (!applets) return applets.error();
@@ -75,7 +77,8 @@ Status build_images(const LabState& state) {
     if (name.empty() || name == "busybox" || name.find('/') != std::string::npos) continue;
     std::filesystem::create_symlink("busybox", root + "/bin/" + name, error);
     if (error && error != std::errc::file_exists) {
-      return Error{"cannot make the lab's busybox image: " + root + "/bin/" + name + ": " + error.message()};
+      return Error{"cannot make the lab's busybox image: " + root + "/bin/" + name + ": " +
+                   error.message()};
     }
   }
   // Copied last: its presence marks a complete image.
@@ -105,7 +108,8 @@ Status build_node(const LabState& state, const LabNode& node, const RecordCreate
   if (!node_namespaces_exist(node, host_mounts)) {
     for (const auto& file : {node.mount_ns_path, node.uts_ns_path}) {
       if (contains(host_mounts, file)) {
-        if (auto s = unmount(file, "cannot release a half-made namespace of " + where); !s) return s;
+        if (auto s = unmount(file, "cannot release a half-made namespace of " + where); !s)
+          return s;
       }
       if (auto s = write_text_file(file, ""); !s) return s;
     }
@@ -118,7 +122,8 @@ Status build_node(const LabState& state, const LabNode& node, const RecordCreate
   }
 
   auto in_node = [&](std::vector<std::string> argv) {
-    argv.insert(argv.begin(), {"nsenter", "--mount=" + node.mount_ns_path, "--uts=" + node.uts_ns_path, "--"});
+    argv.insert(argv.begin(),
+                {"nsenter", "--mount=" + node.mount_ns_path, "--uts=" + node.uts_ns_path, "--"});
     return argv;
   };
   auto points = mount_points_in(node.mount_ns_path);
@@ -136,7 +141,8 @@ Status build_node(const LabState& state, const LabNode& node, const RecordCreate
     std::vector<LabMount> before(node.mounts.begin(), node.mounts.begin() + static_cast<long>(i));
     NodeDirLocation location = locate_node_dir(before, mount.target);
     if (location.kind == NodeDirLocation::Kind::node_only) {
-      if (auto s = run_step(in_node({"mkdir", "-p", mount.target}), "cannot create " + mount.target + " in " + where);
+      if (auto s = run_step(in_node({"mkdir", "-p", mount.target}),
+                            "cannot create " + mount.target + " in " + where);
           !s) {
         return s;
       }
@@ -155,7 +161,8 @@ Status build_node(const LabState& state, const LabNode& node, const RecordCreate
     } else {
       argv = {"mount", "-o", mount.read_only ? "bind,ro" : "bind", mount.source, mount.target};
     }
-    if (auto s = run_step(in_node(argv), "cannot mount " + mount.target + " in " + where); !s) return s;
+    if (auto s = run_step(in_node(argv), "cannot mount " + mount.target + " in " + where); !s)
+      return s;
   }
   return run_step(in_node({"hostname", node.name}), "cannot set the host name of " + where);
 }

@@ -24,7 +24,8 @@ struct NodeDirLocation {
 };
 
 // Pure. `mounts_before` are the mounts already made, in order; the deepest one holding `path` wins.
-NodeDirLocation locate_node_dir(const std::vector<LabMount>& mounts_before, const std::string& path);
+NodeDirLocation locate_node_dir(const std::vector<LabMount>& mounts_before,
+                                const std::string& path);
 
 // Called with directories of the host file system that are about to be created (outermost first);
 // must record them (state.created_dirs + write the state file) and may refuse.

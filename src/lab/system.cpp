@@ -42,8 +42,8 @@ std::string decode_mount_path(const std::string& field) {
 }
 
 bool inside(const std::string& path, const std::string& dir) {
-  return path == dir ||
-         (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
 }
 
 }  // namespace
@@ -91,8 +91,9 @@ std::vector<std::string> host_mount_points() {
 }
 
 Result<std::vector<std::string>> mount_points_in(const std::string& mount_ns_path) {
-  auto text = run_step_output({"nsenter", "--mount=" + mount_ns_path, "--", "cat", "/proc/self/mountinfo"},
-                              "cannot read the mounts of " + mount_ns_path);
+  auto text =
+      run_step_output({"nsenter", "--mount=" + mount_ns_path, "--", "cat", "/proc/self/mountinfo"},
+                      "cannot read the mounts of " + mount_ns_path);
   if (!text) return text.error();
   return parse_mount_points(*text);
 }

@@ -1,12 +1,11 @@
 // Scenario lab_api: hearthd's API on a node's management address answers only requests that
 // carry the node's bearer token: none, a wrong one, or another scheme get 401 and change nothing.
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "lab_fixture.h"
 
@@ -42,17 +41,22 @@ TEST(Api, RequestsWithoutTheRightTokenGet401) {
 
   // From the home network's client, through the router, like any machine on the LAN.
   auto http_code = [&](std::vector<std::string> extra, const std::string& path) {
-    std::vector<std::string> argv = {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "5"};
+    std::vector<std::string> argv = {"curl", "-s",           "-o", "/dev/null",
+                                     "-w",   "%{http_code}", "-m", "5"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     argv.push_back(base + path);
     return lab.exec("home", argv).out;
   };
   EXPECT_EQ(http_code({}, "/v1/status"), "401") << "no token";
-  EXPECT_EQ(http_code({"-H", "Authorization: Bearer wrong-token"}, "/v1/status"), "401") << "a wrong token";
-  EXPECT_EQ(http_code({"-H", "Authorization: Bearer " + token + "x"}, "/v1/status"), "401") << "a longer one";
+  EXPECT_EQ(http_code({"-H", "Authorization: Bearer wrong-token"}, "/v1/status"), "401")
+      << "a wrong token";
+  EXPECT_EQ(http_code({"-H", "Authorization: Bearer " + token + "x"}, "/v1/status"), "401")
+      << "a longer one";
   EXPECT_EQ(http_code({"-H", "Authorization: Bearer "}, "/v1/status"), "401") << "an empty one";
-  EXPECT_EQ(http_code({"-H", "Authorization: Basic " + token}, "/v1/status"), "401") << "another scheme";
-  EXPECT_EQ(http_code({"-H", "Authorization: Bearer " + token}, "/v1/status"), "200") << "the right token";
+  EXPECT_EQ(http_code({"-H", "Authorization: Basic " + token}, "/v1/status"), "401")
+      << "another scheme";
+  EXPECT_EQ(http_code({"-H", "Authorization: Bearer " + token}, "/v1/status"), "200")
+      << "the right token";
   EXPECT_EQ(http_code({}, "/v1/nothing-here"), "401") << "authentication comes before routing";
 
   // An unauthenticated POST of a spec stores nothing.
@@ -69,7 +73,8 @@ TEST(Api, RequestsWithoutTheRightTokenGet401) {
     EXPECT_EQ(http_code(extra, "/v1/spec"), "401");
   }
   EXPECT_EQ(revision(), before) << "nothing was stored";
-  std::vector<std::string> extra = {"-X", "POST", "--data-binary", "@" + variant, "-H", "Authorization: Bearer " + token};
+  std::vector<std::string> extra = {"-X",          "POST", "--data-binary",
+                                    "@" + variant, "-H",   "Authorization: Bearer " + token};
   EXPECT_EQ(http_code(extra, "/v1/spec"), "200") << "with the token it is stored";
   EXPECT_EQ(revision(), before + 1);
 }

@@ -1,6 +1,7 @@
 #include "lab_fixture.h"
 
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,8 +10,6 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace hearth::lab::testing {
 namespace {
@@ -100,7 +99,8 @@ std::vector<std::string> lab_leftovers(const LabFootprint& footprint) {
   std::istringstream mounts(read_all("/proc/self/mountinfo"));
   for (std::string line; std::getline(mounts, line);) {
     bool ours = line.find(kLabRoot) != std::string::npos;
-    for (const auto& dir : footprint.created_dirs) ours = ours || line.find(" " + dir + " ") != std::string::npos;
+    for (const auto& dir : footprint.created_dirs)
+      ours = ours || line.find(" " + dir + " ") != std::string::npos;
     if (ours) leftovers.push_back("mount " + line);
   }
   if (exists(kLabRoot)) leftovers.push_back("directory " + std::string(kLabRoot));
@@ -169,14 +169,16 @@ Completed LabUp::exec(const std::string& name, const std::vector<std::string>& a
 
 void LabUp::kill_power(const std::string& node) const {
   Completed done = hearth({"lab", "kill", node, "--power"});
-  if (!done.succeeded()) ADD_FAILURE() << "hearth lab kill " << node << " --power: " << describe(done);
+  if (!done.succeeded())
+    ADD_FAILURE() << "hearth lab kill " << node << " --power: " << describe(done);
 }
 
 void LabUp::kill_process(const std::string& node, const std::string& daemon) const {
   std::vector<std::string> args = {"lab", "kill", node, "--process"};
   if (!daemon.empty()) args.insert(args.end(), {"--daemon", daemon});
   Completed done = hearth(args);
-  if (!done.succeeded()) ADD_FAILURE() << "hearth lab kill " << node << " --process: " << describe(done);
+  if (!done.succeeded())
+    ADD_FAILURE() << "hearth lab kill " << node << " --process: " << describe(done);
 }
 
 void LabUp::revive(const std::string& node) const {
@@ -189,7 +191,8 @@ nlohmann::json LabUp::status() const {
   try {
     return nlohmann::json::parse(done.out);
   } catch (const std::exception& error) {
-    ADD_FAILURE() << "hearth lab status --json is not JSON (" << error.what() << "): " << describe(done);
+    ADD_FAILURE() << "hearth lab status --json is not JSON (" << error.what()
+                  << "): " << describe(done);
     return nlohmann::json::object();
   }
 }
@@ -215,7 +218,8 @@ bool LabUp::cluster_healthy() const {
   return true;
 }
 
-std::optional<std::chrono::milliseconds> LabUp::wait_healthy(std::chrono::milliseconds limit) const {
+std::optional<std::chrono::milliseconds> LabUp::wait_healthy(
+    std::chrono::milliseconds limit) const {
   return wait_until([this] { return cluster_healthy(); }, limit, std::chrono::milliseconds(200));
 }
 
@@ -266,7 +270,8 @@ std::string example_spec_variant(int n) {
   text.replace(at, records.size(),
                "records: { nas: 10.1.2.40, lab-test-" + std::to_string(n) + ": 10.1.2." +
                    std::to_string(60 + n % 60) + " }");
-  std::string path = "/tmp/hearth_lab_spec_" + std::to_string(::getpid()) + "_" + std::to_string(n) + ".yaml";
+  std::string path =
+      "/tmp/hearth_lab_spec_" + std::to_string(::getpid()) + "_" + std::to_string(n) + ".yaml";
   std::ofstream(path) << text;
   return path;
 }
@@ -276,7 +281,8 @@ std::optional<std::chrono::milliseconds> wait_until(const std::function<bool()>&
                                                     std::chrono::milliseconds step) {
   auto start = Clock::now();
   while (true) {
-    if (condition()) return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    if (condition())
+      return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
     if (Clock::now() - start > limit) return std::nullopt;
     std::this_thread::sleep_for(step);
   }

@@ -17,8 +17,8 @@
 
 #include <chrono>
 #include <functional>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -141,8 +141,8 @@ bool has_quorum(const nlohmann::json& status);
 std::string example_spec_variant(int n);
 
 // Polls `condition` every `step` until it holds or `limit` passes; how long it took, or nullopt.
-std::optional<std::chrono::milliseconds> wait_until(const std::function<bool()>& condition,
-                                                    std::chrono::milliseconds limit,
-                                                    std::chrono::milliseconds step = std::chrono::milliseconds(100));
+std::optional<std::chrono::milliseconds> wait_until(
+    const std::function<bool()>& condition, std::chrono::milliseconds limit,
+    std::chrono::milliseconds step = std::chrono::milliseconds(100));
 
 }  // namespace hearth::lab::testing

@@ -5,12 +5,11 @@
 //     revived, it rejoins and catches up.
 //   - both servers lose power: the arbiter reports "no quorum"; `hearth apply` is refused.
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <iostream>
 #include <memory>
-
-#include <gtest/gtest.h>
 
 #include "lab_fixture.h"
 
@@ -26,7 +25,8 @@ using namespace std::chrono_literals;
 constexpr auto kDeadWithin = 4500ms;
 
 long long spec_revision(const nlohmann::json& status) {
-  return status.is_object() && status["spec"].is_object() ? status["spec"].value("revision", 0LL) : 0;
+  return status.is_object() && status["spec"].is_object() ? status["spec"].value("revision", 0LL)
+                                                          : 0;
 }
 
 class Quorum : public ::testing::Test {
@@ -41,7 +41,8 @@ class Quorum : public ::testing::Test {
     ASSERT_TRUE(lab_->ok()) << lab_->output();
     // Whatever an earlier test left cut or killed comes back first.
     for (const auto& node : lab_->state().nodes) lab_->revive(node.name);
-    ASSERT_TRUE(lab_->wait_healthy(30s).has_value()) << "the cluster is not healthy before the test";
+    ASSERT_TRUE(lab_->wait_healthy(30s).has_value())
+        << "the cluster is not healthy before the test";
   }
 
   static std::vector<std::string> others(const std::string& node) {
@@ -72,11 +73,13 @@ TEST_P(PowerLoss, SurvivorsSeeItDeadKeepQuorumElectAndApplyThenItRejoins) {
   // Dead in every survivor's view.
   std::chrono::milliseconds slowest{0};
   for (const auto& survivor : survivors) {
-    auto took = wait_until([&] { return node_state(lab_->cluster_status(survivor), victim) == "dead"; }, 20s);
+    auto took = wait_until(
+        [&] { return node_state(lab_->cluster_status(survivor), victim) == "dead"; }, 20s);
     ASSERT_TRUE(took.has_value()) << survivor << " never saw " << victim << " dead";
     slowest = std::max(slowest, *took);
   }
-  std::cout << victim << " (power cut) dead in the survivors' views after " << slowest.count() << " ms\n";
+  std::cout << victim << " (power cut) dead in the survivors' views after " << slowest.count()
+            << " ms\n";
   EXPECT_LE(slowest, kDeadWithin) << victim << " must be seen dead within ~3 s (4.5 s at most)";
 
   // Quorum 2/3 kept, and a leader that is alive (a new one if the leader died).
@@ -90,24 +93,28 @@ TEST_P(PowerLoss, SurvivorsSeeItDeadKeepQuorumElectAndApplyThenItRejoins) {
         return true;
       },
       20s);
-  ASSERT_TRUE(elected.has_value()) << "no live leader with quorum among " << survivors[0] << ", " << survivors[1];
+  ASSERT_TRUE(elected.has_value())
+      << "no live leader with quorum among " << survivors[0] << ", " << survivors[1];
   for (const auto& survivor : survivors) {
     auto status = lab_->cluster_status(survivor);
     EXPECT_EQ(status["quorum"].value("members_up", 0), 2) << status.dump();
     EXPECT_EQ(status["quorum"].value("members", 0), 3);
   }
   if (old_leader == victim) {
-    std::cout << "the leader " << victim << " died: " << leader_of(lab_->cluster_status(survivors[0]))
-              << " leads " << elected->count() << " ms after it was seen dead\n";
+    std::cout << "the leader " << victim
+              << " died: " << leader_of(lab_->cluster_status(survivors[0])) << " leads "
+              << elected->count() << " ms after it was seen dead\n";
   } else {
-    EXPECT_EQ(leader_of(lab_->cluster_status(survivors[0])), old_leader) << "a live leader stays leader";
+    EXPECT_EQ(leader_of(lab_->cluster_status(survivors[0])), old_leader)
+        << "a live leader stays leader";
   }
 
   // `hearth apply` still works, and every survivor follows the new revision.
   Completed applied = lab_->apply(example_spec_variant(++applied_));
   EXPECT_TRUE(applied.succeeded()) << applied.out << applied.err;
   for (const auto& survivor : survivors) {
-    EXPECT_TRUE(wait_until([&] { return spec_revision(lab_->cluster_status(survivor)) == old_revision + 1; }, 10s))
+    EXPECT_TRUE(wait_until(
+        [&] { return spec_revision(lab_->cluster_status(survivor)) == old_revision + 1; }, 10s))
         << survivor << " does not show the new revision";
   }
 
@@ -123,7 +130,8 @@ TEST_P(PowerLoss, SurvivorsSeeItDeadKeepQuorumElectAndApplyThenItRejoins) {
         return own["quorum"].value("members_up", 0) == 3;
       },
       30s);
-  ASSERT_TRUE(rejoined.has_value()) << victim << " did not rejoin: " << lab_->cluster_status(victim).dump(2);
+  ASSERT_TRUE(rejoined.has_value())
+      << victim << " did not rejoin: " << lab_->cluster_status(victim).dump(2);
   std::cout << victim << " rejoined " << rejoined->count() << " ms after its links came back\n";
 }
 
@@ -135,8 +143,10 @@ TEST_F(Quorum, BothServersDownTheArbiterSaysNoQuorumAndApplyIsRefused) {
   lab_->kill_power("r510");
   lab_->kill_power("r530");
   auto lost = wait_until([] { return !has_quorum(lab_->cluster_status("elitedesk")); }, 20s);
-  ASSERT_TRUE(lost.has_value()) << "the arbiter still claims quorum: " << lab_->cluster_status("elitedesk").dump(2);
-  std::cout << "the arbiter reports no quorum " << lost->count() << " ms after both servers lost power\n";
+  ASSERT_TRUE(lost.has_value()) << "the arbiter still claims quorum: "
+                                << lab_->cluster_status("elitedesk").dump(2);
+  std::cout << "the arbiter reports no quorum " << lost->count()
+            << " ms after both servers lost power\n";
 
   auto status = lab_->cluster_status("elitedesk");
   EXPECT_EQ(status["quorum"].value("members_up", -1), 1) << status.dump(2);
@@ -147,14 +157,16 @@ TEST_F(Quorum, BothServersDownTheArbiterSaysNoQuorumAndApplyIsRefused) {
   Completed through_arbiter = lab_->apply(example_spec_variant(++applied_), "elitedesk");
   EXPECT_EQ(through_arbiter.exit_code, 1) << through_arbiter.out;
   EXPECT_NE(through_arbiter.err.find("quorum"), std::string::npos) << through_arbiter.err;
-  EXPECT_NE(through_arbiter.err.find("nothing was applied"), std::string::npos) << through_arbiter.err;
+  EXPECT_NE(through_arbiter.err.find("nothing was applied"), std::string::npos)
+      << through_arbiter.err;
   Completed anywhere = lab_->apply(example_spec_variant(++applied_));
   EXPECT_EQ(anywhere.exit_code, 1) << anywhere.out;
 
   lab_->revive("r510");
   lab_->revive("r530");
   ASSERT_TRUE(lab_->wait_healthy(30s).has_value());
-  EXPECT_EQ(spec_revision(lab_->cluster_status("r510")), revision) << "the refused applies changed nothing";
+  EXPECT_EQ(spec_revision(lab_->cluster_status("r510")), revision)
+      << "the refused applies changed nothing";
 }
 
 }  // namespace

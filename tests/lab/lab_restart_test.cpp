@@ -2,6 +2,7 @@
 // SIGTERM + start), the leader's included: never two leaders at once, and the cluster's state
 // (spec revision, node tokens) intact afterwards.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
@@ -12,8 +13,6 @@
 #include <sstream>
 #include <thread>
 
-#include <gtest/gtest.h>
-
 #include "lab_fixture.h"
 
 namespace hearth::lab::testing {
@@ -22,7 +21,8 @@ namespace {
 using namespace std::chrono_literals;
 
 long long spec_revision(const nlohmann::json& status) {
-  return status.is_object() && status["spec"].is_object() ? status["spec"].value("revision", 0LL) : 0;
+  return status.is_object() && status["spec"].is_object() ? status["spec"].value("revision", 0LL)
+                                                          : 0;
 }
 
 std::string read_all(const std::string& path) {
@@ -55,12 +55,14 @@ class LeaderWatch {
     while (!stopping_) {
       std::vector<std::future<nlohmann::json>> asks;
       for (const auto& node : lab_.state().nodes) {
-        asks.push_back(std::async(std::launch::async, [&, name = node.name] { return lab_.cluster_status(name); }));
+        asks.push_back(std::async(std::launch::async,
+                                  [&, name = node.name] { return lab_.cluster_status(name); }));
       }
       std::vector<std::string> leaders;
       for (auto& ask : asks) {
         auto status = ask.get();
-        if (status.is_object() && status["this_node"].is_object() && status["this_node"].value("leader", false)) {
+        if (status.is_object() && status["this_node"].is_object() &&
+            status["this_node"].value("leader", false)) {
           leaders.push_back(status["this_node"].value("name", "?"));
         }
       }
@@ -94,7 +96,8 @@ TEST(Restart, HearthdRestartedMidFlightNeverMakesTwoLeadersAndKeepsState) {
   const long long revision = spec_revision(lab.cluster_status("r510"));
   ASSERT_GT(revision, 1);
   std::map<std::string, std::string> tokens;
-  for (const auto& node : lab.state().nodes) tokens[node.name] = read_all(node.host_data_dir + "/api-token");
+  for (const auto& node : lab.state().nodes)
+    tokens[node.name] = read_all(node.host_data_dir + "/api-token");
 
   LeaderWatch watch(lab);
   for (int round = 0; round < 2; ++round) {
@@ -113,14 +116,15 @@ TEST(Restart, HearthdRestartedMidFlightNeverMakesTwoLeadersAndKeepsState) {
     EXPECT_NE(lab.daemon_pid(leader, "hearthd"), 0);
     EXPECT_NE(lab.daemon_pid(leader, "hearthd"), before) << "a new process";
     auto healthy = lab.wait_healthy(30s);
-    ASSERT_TRUE(healthy.has_value()) << "round " << round << ": the cluster did not settle after " << leader
-                                     << "'s hearthd restarted";
+    ASSERT_TRUE(healthy.has_value()) << "round " << round << ": the cluster did not settle after "
+                                     << leader << "'s hearthd restarted";
     std::cout << (round == 0 ? "crash" : "SIGTERM") << " + restart of the leader " << leader
               << "'s hearthd: healthy again after " << healthy->count() << " ms, leader now "
               << leader_of(lab.cluster_status("r510")) << '\n';
 
     // A follower restarts too, while the cluster is busy applying.
-    std::string follower = lab.state().nodes[0].name == leader ? lab.state().nodes[1].name : lab.state().nodes[0].name;
+    std::string follower =
+        lab.state().nodes[0].name == leader ? lab.state().nodes[1].name : lab.state().nodes[0].name;
     lab.kill_process(follower, "hearthd");
     lab.revive(follower);
     ASSERT_TRUE(lab.wait_healthy(30s).has_value());
@@ -131,7 +135,8 @@ TEST(Restart, HearthdRestartedMidFlightNeverMakesTwoLeadersAndKeepsState) {
     auto status = lab.cluster_status(node.name);
     EXPECT_EQ(spec_revision(status), revision) << node.name;
     if (status["this_node"].is_object()) {
-      EXPECT_EQ(status["this_node"].value("spec_revision", 0LL), revision) << node.name << " follows it";
+      EXPECT_EQ(status["this_node"].value("spec_revision", 0LL), revision)
+          << node.name << " follows it";
     }
     EXPECT_EQ(read_all(node.host_data_dir + "/api-token"), tokens[node.name]) << node.name;
   }

@@ -2,6 +2,7 @@
 // without touching the root namespace; `hearth lab down` leaves nothing of it behind, also after
 // an `up` that failed or was killed half-way; kill --power / --process and revive.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,8 +13,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "lab_fixture.h"
 
@@ -102,7 +101,8 @@ TEST_F(LabUpDown, UpMakesAHealthyClusterAndDownRemovesEverything) {
     EXPECT_FALSE(lab.exec("r530", {"test", "-e", "/var/lib/hearth/whoami"}).succeeded())
         << "r530 must not see r510's data dir";
     EXPECT_FALSE(exists("/var/lib/hearth/whoami")) << "nor the host";
-    EXPECT_TRUE(lab.exec("elitedesk", {"test", "-x", "/srv/hearth/images/busybox/bin/sh"}).succeeded());
+    EXPECT_TRUE(
+        lab.exec("elitedesk", {"test", "-x", "/srv/hearth/images/busybox/bin/sh"}).succeeded());
     EXPECT_TRUE(lab.exec("r510", {"test", "-d", "/srv/hearth/bricks/hdd2"}).succeeded());
     EXPECT_TRUE(lab.exec("r510", {"test", "-f", "/etc/hearth/homelab.yaml"}).succeeded());
     EXPECT_EQ(lab.exec("r510", {"findmnt", "-n", "-o", "FSTYPE", "/run"}).out, "tmpfs\n");
@@ -111,8 +111,10 @@ TEST_F(LabUpDown, UpMakesAHealthyClusterAndDownRemovesEverything) {
     EXPECT_TRUE(lab.exec("home", {"ping", "-c", "1", "-W", "2", "10.1.2.17"}).succeeded());
     EXPECT_TRUE(lab.exec("home", {"ping", "-c", "1", "-W", "2", "10.1.3.24"}).succeeded());
     EXPECT_TRUE(lab.exec("toxic", {"ping", "-c", "1", "-W", "2", "10.1.5.254"}).succeeded());
-    EXPECT_TRUE(lab.exec("r530", {"ping", "-c", "1", "-W", "2", "10.1.7.17"}).succeeded()) << "storage network";
-    EXPECT_TRUE(lab.exec("home", {"ping", "-c", "1", "-W", "2", "10.1.4.2"}).succeeded()) << "routed between clients";
+    EXPECT_TRUE(lab.exec("r530", {"ping", "-c", "1", "-W", "2", "10.1.7.17"}).succeeded())
+        << "storage network";
+    EXPECT_TRUE(lab.exec("home", {"ping", "-c", "1", "-W", "2", "10.1.4.2"}).succeeded())
+        << "routed between clients";
 
     EXPECT_EQ(HostNetwork::observe(), before_) << "nothing added to the root namespace while up";
     footprint = LabFootprint::observe();
@@ -150,7 +152,8 @@ TEST_F(LabUpDown, DownWithNoLabSaysSo) {
 }
 
 TEST_F(LabUpDown, InvalidSpecMakesNothing) {
-  std::string spec = temp_spec("invalid", replace(read_all(example_spec()), "role: arbiter", "role: server"));
+  std::string spec =
+      temp_spec("invalid", replace(read_all(example_spec()), "role: arbiter", "role: server"));
   Completed up = hearth({"lab", "up", "-f", spec});
   std::remove(spec.c_str());
   EXPECT_EQ(up.exit_code, 1);
@@ -163,12 +166,14 @@ TEST_F(LabUpDown, DownRemovesAHalfMadeLabAfterAFailedUp) {
   // state, the images and the first two nodes' namespaces and mounts were made.
   std::string blocker = "/tmp/hearth_lab_test_blocker_" + std::to_string(::getpid());
   std::ofstream(blocker) << "not a directory\n";
-  std::string spec = temp_spec("blocked", replace(read_all(example_spec()), "path: /srv/hearth/arbiter",
-                                                  "path: " + blocker + "/arbiter"));
+  std::string spec =
+      temp_spec("blocked", replace(read_all(example_spec()), "path: /srv/hearth/arbiter",
+                                   "path: " + blocker + "/arbiter"));
   Completed up = hearth({"lab", "up", "-f", spec});
   EXPECT_EQ(up.exit_code, 1);
   EXPECT_NE(up.err.find(blocker), std::string::npos) << up.err;
-  EXPECT_NE(up.err.find("hearth lab down"), std::string::npos) << "says how to clean up: " << up.err;
+  EXPECT_NE(up.err.find("hearth lab down"), std::string::npos)
+      << "says how to clean up: " << up.err;
   EXPECT_TRUE(exists(kLabStateFile));
   LabFootprint footprint = LabFootprint::observe();
 
@@ -213,7 +218,8 @@ TEST_F(LabUpDown, UpKilledHalfWayIsRebuiltByUpAndRemovedByDown) {
                              .err = Output::discard,
                              .own_process_group = true});
   ASSERT_TRUE(again.ok());
-  auto daemons = wait_until([] { return exists(std::string(kLabRoot) + "/nodes/elitedesk/pids/etcd.pid"); }, 60s, 5ms);
+  auto daemons = wait_until(
+      [] { return exists(std::string(kLabRoot) + "/nodes/elitedesk/pids/etcd.pid"); }, 60s, 5ms);
   ASSERT_TRUE(daemons.has_value());
   again->signal(SIGKILL);
   again->wait();
@@ -229,7 +235,9 @@ TEST_F(LabUpDown, KillPowerSilencesANodeKillProcessResetsAndReviveRestores) {
   ASSERT_TRUE(lab.ok()) << lab.output();
   // From r530: etcd's client port on r510. curl exit codes: 0 ok, 7 refused (a reset), 28 timeout.
   auto probe = [&](const std::string& from, const std::string& address) {
-    return lab.exec(from, {"curl", "-s", "-o", "/dev/null", "-m", "1.5", "http://" + address + ":2379/health"})
+    return lab
+        .exec(from,
+              {"curl", "-s", "-o", "/dev/null", "-m", "1.5", "http://" + address + ":2379/health"})
         .exit_code;
   };
   ASSERT_EQ(probe("r530", "10.1.2.17"), 0);
@@ -239,7 +247,8 @@ TEST_F(LabUpDown, KillPowerSilencesANodeKillProcessResetsAndReviveRestores) {
     for (const auto& entry : status["nodes"]) {
       if (entry["name"] == node) {
         for (const auto& daemon : entry["daemons"]) {
-          if (daemon["name"] == "etcd" && daemon["running"] == true) return daemon["pid"].get<int>();
+          if (daemon["name"] == "etcd" && daemon["running"] == true)
+            return daemon["pid"].get<int>();
         }
       }
     }
@@ -276,7 +285,8 @@ TEST_F(LabUpDown, ExecPassesExitCodesAndStdio) {
   LabUp lab;
   ASSERT_TRUE(lab.ok()) << lab.output();
   EXPECT_EQ(lab.exec("r510", {"sh", "-c", "exit 42"}).exit_code, 42);
-  EXPECT_EQ(lab.exec("home", {"sh", "-c", "ip -o -4 addr show dev home | awk '{print $4}'"}).out, "10.1.3.2/24\n");
+  EXPECT_EQ(lab.exec("home", {"sh", "-c", "ip -o -4 addr show dev home | awk '{print $4}'"}).out,
+            "10.1.3.2/24\n");
   Completed unknown = hearth({"lab", "exec", "nosuch", "--", "true"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("home"), std::string::npos) << unknown.err;

@@ -1,5 +1,6 @@
 #include "common/process.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -8,8 +9,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace hearth {
 namespace {
@@ -59,7 +58,8 @@ TEST(Run, FeedsInputData) {
 }
 
 TEST(Run, SurvivesAChildThatDoesNotReadItsInput) {
-  auto done = run({.argv = {"true"}, .input = Input::data, .input_data = std::string(1 << 20, 'y')});
+  auto done =
+      run({.argv = {"true"}, .input = Input::data, .input_data = std::string(1 << 20, 'y')});
   ASSERT_TRUE(done.ok());
   EXPECT_TRUE(done->succeeded());
 }
@@ -156,7 +156,8 @@ TEST(Run, AppendsOutputToAFile) {
 }
 
 TEST(Run, UnwritableOutputFileIsAnError) {
-  auto done = run({.argv = {"true"}, .out = Output::file, .output_file = "/hearth/no/such/dir/log"});
+  auto done =
+      run({.argv = {"true"}, .out = Output::file, .output_file = "/hearth/no/such/dir/log"});
   ASSERT_FALSE(done.ok());
   EXPECT_NE(done.error().message.find("/hearth/no/such/dir/log"), std::string::npos);
 }
@@ -183,8 +184,8 @@ TEST(Child, WaitForGivesUpAndStopEndsIt) {
 }
 
 TEST(Child, StopEscalatesToSigkill) {
-  auto child = Child::start({.argv = {"sh", "-c", "trap '' TERM; echo ready; sleep 30"},
-                             .own_process_group = true});
+  auto child = Child::start(
+      {.argv = {"sh", "-c", "trap '' TERM; echo ready; sleep 30"}, .own_process_group = true});
   ASSERT_TRUE(child.ok());
   std::this_thread::sleep_for(200ms);  // let the shell install its trap
   auto done = child->stop(200ms);
@@ -226,9 +227,7 @@ TEST(Daemon, MissingProgramIsAnError) {
   EXPECT_NE(pid.error().message.find("hearth-no-such-daemon"), std::string::npos);
 }
 
-TEST(Daemon, CapturedOutputIsRefused) {
-  EXPECT_FALSE(start_daemon({.argv = {"true"}}).ok());
-}
+TEST(Daemon, CapturedOutputIsRefused) { EXPECT_FALSE(start_daemon({.argv = {"true"}}).ok()); }
 
 TEST(Inspect, SeesItselfAndNotNonexistentPids) {
   auto self = inspect_process(::getpid());
@@ -239,9 +238,7 @@ TEST(Inspect, SeesItselfAndNotNonexistentPids) {
   EXPECT_FALSE(process_running(-5));
 }
 
-TEST(StopProcess, NotRunningCountsAsGone) {
-  EXPECT_TRUE(stop_process(999999999, 10ms));
-}
+TEST(StopProcess, NotRunningCountsAsGone) { EXPECT_TRUE(stop_process(999999999, 10ms)); }
 
 TEST(FindProgram, LooksUpPathAndAcceptsPaths) {
   auto sh = find_program("sh");

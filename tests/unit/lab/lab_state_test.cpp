@@ -1,11 +1,10 @@
 #include "lab/lab_state.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace hearth::lab {
 namespace {

@@ -1,9 +1,9 @@
 #include "lab/layout.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "spec/load.h"
 
@@ -53,7 +53,8 @@ Spec small_spec() {
   return spec;
 }
 
-const LabLink* find_link(const LabState& state, const std::string& owner, const std::string& network) {
+const LabLink* find_link(const LabState& state, const std::string& owner,
+                         const std::string& network) {
   for (const auto& link : state.links) {
     if (link.owner == owner && link.network == network) return &link;
   }
@@ -63,9 +64,9 @@ const LabLink* find_link(const LabState& state, const std::string& owner, const 
 TEST(PlanLab, NamesEveryNamespaceWithThePrefix) {
   auto state = example_lab();
   EXPECT_EQ(state.namespaces,
-            (std::vector<std::string>{"hearth-switch", "hearth-router", "hearth-r510", "hearth-r530",
-                                      "hearth-elitedesk", "hearth-home", "hearth-guests",
-                                      "hearth-toxic"}));
+            (std::vector<std::string>{"hearth-switch", "hearth-router", "hearth-r510",
+                                      "hearth-r530", "hearth-elitedesk", "hearth-home",
+                                      "hearth-guests", "hearth-toxic"}));
   EXPECT_EQ(state.switch_netns, "hearth-switch");
   EXPECT_EQ(state.router_netns, "hearth-router");
 }
@@ -294,8 +295,9 @@ TEST(NodeMounts, StandardMountsThenDisksParentsFirst) {
   auto position = [&](const std::string& target) {
     return std::find(targets.begin(), targets.end(), target) - targets.begin();
   };
-  for (const char* expected : {"/etc/hearth", "/var/lib/hearth", "/var/lib/etcd", "/var/lib/glusterd",
-                               "/var/log/glusterfs", "/var/log/hearth", "/srv/hearth/images/busybox"}) {
+  for (const char* expected :
+       {"/etc/hearth", "/var/lib/hearth", "/var/lib/etcd", "/var/lib/glusterd",
+        "/var/log/glusterfs", "/var/log/hearth", "/srv/hearth/images/busybox"}) {
     EXPECT_LT(position(expected), static_cast<long>(targets.size())) << expected;
   }
   EXPECT_LT(position("/srv/hearth"), position("/srv/hearth/bricks/hdd1"));
@@ -308,8 +310,8 @@ TEST(NodeMounts, StandardMountsThenDisksParentsFirst) {
 }
 
 TEST(NodeMounts, RefusesDisksThatWouldHideTheLabsOwnMounts) {
-  for (const char* path : {"/var/lib/hearth", "/var", "/etc", "/run", "/proc/x", "relative", "/a/../b",
-                           "/srv/x/"}) {
+  for (const char* path :
+       {"/var/lib/hearth", "/var", "/etc", "/run", "/proc/x", "relative", "/a/../b", "/srv/x/"}) {
     Node node;
     node.name = "r510";
     node.disks = {{"d", path, 1}};
@@ -334,15 +336,15 @@ TEST(NodeDaemons, EtcdThenHearthdAsTheSystemdUnitsRunThem) {
   auto daemons = node_daemons(state, node);
   ASSERT_EQ(daemons.size(), 2u);
   EXPECT_EQ(daemons[0].name, "etcd");
-  EXPECT_EQ(daemons[0].argv,
-            (std::vector<std::string>{"/opt/hearth/hearth", "etcd-exec", "-f", "/etc/hearth/homelab.yaml",
-                                      "--node", "r510", "--data-dir", "/var/lib/hearth/etcd"}));
+  EXPECT_EQ(daemons[0].argv, (std::vector<std::string>{"/opt/hearth/hearth", "etcd-exec", "-f",
+                                                       "/etc/hearth/homelab.yaml", "--node", "r510",
+                                                       "--data-dir", "/var/lib/hearth/etcd"}));
   EXPECT_EQ(daemons[0].log_file, "/var/lib/hearth-lab/nodes/r510/log/etcd.log");
   EXPECT_EQ(daemons[0].pid_file, "/var/lib/hearth-lab/nodes/r510/pids/etcd.pid");
   EXPECT_EQ(daemons[1].name, "hearthd");
-  EXPECT_EQ(daemons[1].argv,
-            (std::vector<std::string>{"/opt/hearth/hearthd", "--node", "r510", "--spec",
-                                      "/etc/hearth/homelab.yaml", "--data-dir", "/var/lib/hearth"}));
+  EXPECT_EQ(daemons[1].argv, (std::vector<std::string>{"/opt/hearth/hearthd", "--node", "r510",
+                                                       "--spec", "/etc/hearth/homelab.yaml",
+                                                       "--data-dir", "/var/lib/hearth"}));
 }
 
 TEST(CommandPrefix, NodesEnterNetMountAndUtsClientsOnlyNet) {

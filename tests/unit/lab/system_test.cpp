@@ -13,19 +13,18 @@ TEST(ParseMountPoints, TakesTheFifthFieldAndDecodesEscapes) {
       "71 27 0:39 / /mnt/with\\040space rw - tmpfs tmpfs rw\n"
       "\n";
   EXPECT_EQ(parse_mount_points(mountinfo),
-            (std::vector<std::string>{"/proc", "/var/lib/hearth-lab/ns", "/var/lib/hearth-lab/ns/r510.mnt",
-                                      "/mnt/with space"}));
+            (std::vector<std::string>{"/proc", "/var/lib/hearth-lab/ns",
+                                      "/var/lib/hearth-lab/ns/r510.mnt", "/mnt/with space"}));
 }
 
-TEST(ParseMountPoints, ToleratesShortLines) {
-  EXPECT_TRUE(parse_mount_points("1 2 3\n").empty());
-}
+TEST(ParseMountPoints, ToleratesShortLines) { EXPECT_TRUE(parse_mount_points("1 2 3\n").empty()); }
 
 TEST(MissingDirs, OutermostFirstAndNoneWhenPresent) {
   EXPECT_TRUE(missing_dirs("/").empty());
   EXPECT_TRUE(missing_dirs("/proc").empty());
   EXPECT_EQ(missing_dirs("/proc/hearth-no-such/a/b"),
-            (std::vector<std::string>{"/proc/hearth-no-such", "/proc/hearth-no-such/a", "/proc/hearth-no-such/a/b"}));
+            (std::vector<std::string>{"/proc/hearth-no-such", "/proc/hearth-no-such/a",
+                                      "/proc/hearth-no-such/a/b"}));
 }
 
 TEST(Contains, FindsExactItemsOnly) {

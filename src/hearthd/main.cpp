@@ -253,17 +253,29 @@ int main(int argc, char** argv) {
 
   DaemonControlPlane control_plane(loop, etcd);
   api::ApiHandler handler(control_plane, *token);
+  std::mutex servers_mutex;
   std::vector<std::unique_ptr<api::ApiServer>> servers;
-  for (const std::string& listen : {address, std::string("127.0.0.1")}) {
-    if (listen == "127.0.0.1" && address == "127.0.0.1" && !servers.empty()) break;
+  auto listen_on = [&](const std::string& listen) -> Status {
     auto server = std::make_unique<api::ApiServer>(handler);
-    if (auto s = server->start(listen, api_port); !s) {
-      log::error("API: " + s.error().message);
-      continue;
-    }
+    if (auto s = server->start(listen, api_port); !s) return s;
+    std::lock_guard lock(servers_mutex);
     servers.push_back(std::move(server));
+    return ok_status();
+  };
+  if (address != "127.0.0.1") {
+    if (auto s = listen_on("127.0.0.1"); !s) log::error("API: " + s.error().message);
   }
-  if (servers.empty()) log::error("API: not listening anywhere; status and apply go elsewhere");
+  // The management address may come up after hearthd does (a slow network at boot): until it can
+  // be bound, try again every 2 s.
+  std::thread management_listener;
+  if (auto s = listen_on(address); !s) {
+    log::error("API: " + s.error().message + "; retrying every 2 s");
+    management_listener = std::thread([&stop, &listen_on, address] {
+      while (stop.sleep_until(std::chrono::steady_clock::now() + 2s)) {
+        if (listen_on(address)) return;
+      }
+    });
+  }
 
   int received = 0;
   sigwait(&signals, &received);
@@ -274,6 +286,7 @@ int main(int argc, char** argv) {
   control.join();
   if (dns_dhcp_thread.joinable()) dns_dhcp_thread.join();
   watchdog.join();
+  if (management_listener.joinable()) management_listener.join();
   for (auto& server : servers) server->stop();
   loop.shutdown();
   if (dnsmasq) dnsmasq->stop();  // a clean stop takes its child along; a crash leaves it serving

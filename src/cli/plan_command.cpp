@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/spec_input.h"
+#include "common/strings.h"
 #include "plan/plan.h"
 #include "plan/plan_json.h"
 #include "plan/quantities.h"
@@ -13,12 +14,6 @@
 
 namespace hearth::cli {
 namespace {
-
-std::string join(const std::vector<std::string>& items, const std::string& separator = ", ") {
-  std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : separator) + item;
-  return text;
-}
 
 std::string describe_brick(const Brick& brick) {
   return brick.node + ":" + brick.disk + " " + brick.path;
@@ -63,7 +58,7 @@ void print_dns_dhcp(const Plan& plan) {
   for (Ipv4 address : plan.dns.upstream) upstream.push_back(address.str());
   std::cout << paint(std::cout, Colour::bold, "DNS") << " for " << plan.dns.domain << ", served by "
             << plan.dns.server << "; other names forwarded to "
-            << (upstream.empty() ? "nobody" : join(upstream)) << '\n';
+            << (upstream.empty() ? "nobody" : join(upstream, ", ")) << '\n';
   Table records({"NAME", "ADDRESS", "FROM"});
   for (const DnsEntry& entry : plan.dns.records) {
     records.add_row({entry.name, entry.address.str(), std::string(name_of(entry.source))});
@@ -79,7 +74,7 @@ void print_dns_dhcp(const Plan& plan) {
     }
     scopes.add_row({scope.network, scope.range.str(), format_duration(scope.lease),
                     scope.router ? scope.router->str() : "none", scope.dns_server.str(),
-                    reservations.empty() ? "-" : join(reservations)});
+                    reservations.empty() ? "-" : join(reservations, ", ")});
   }
   if (scopes.empty()) std::cout << "  none\n"; else scopes.print(std::cout, "  ");
 }
@@ -93,7 +88,7 @@ void print_firewall(const Plan& plan) {
     for (const Port& port : rule.ports) ports.push_back(format_port(port));
     for (const Cidr& cidr : rule.allowed_sources) sources.push_back(cidr.str());
     services.add_row({rule.service, rule.address.str(), ports.empty() ? "none" : join(ports, " "),
-                      join(sources)});
+                      join(sources, ", ")});
   }
   if (services.empty()) std::cout << "  no services\n"; else services.print(std::cout, "  ");
 
@@ -104,7 +99,7 @@ void print_firewall(const Plan& plan) {
       std::vector<std::string> ports, sources;
       for (const PortRange& range : rule.ports) ports.push_back(format_port_range(range));
       for (const Cidr& cidr : rule.allowed_sources) sources.push_back(cidr.str());
-      nodes.add_row({node.node, rule.name, join(ports, " "), join(sources)});
+      nodes.add_row({node.node, rule.name, join(ports, " "), join(sources, ", ")});
     }
   }
   nodes.print(std::cout, "  ");

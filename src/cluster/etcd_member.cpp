@@ -1,16 +1,9 @@
 #include "cluster/etcd_member.h"
 
+#include "common/strings.h"
+
 namespace hearth::cluster {
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ',';
-    out += item;
-  }
-  return out;
-}
 
 std::string url(Ipv4 address, int port) {
   return "http://" + address.str() + ":" + std::to_string(port);
@@ -48,7 +41,7 @@ Result<EtcdMember> etcd_member_for(const Spec& spec, const std::string& node_nam
   member.advertise_client_urls = {url(node->address, kEtcdClientPort)};
   std::vector<std::string> cluster;
   for (const auto& n : spec.nodes) cluster.push_back(n.name + "=" + url(n.address, kEtcdPeerPort));
-  member.initial_cluster = join(cluster);
+  member.initial_cluster = join(cluster, ",");
   member.initial_cluster_token = "hearth-" + spec.cluster.name;
   return member;
 }
@@ -57,10 +50,10 @@ std::vector<std::string> EtcdMember::flags() const {
   return {
       "--name=" + name,
       "--data-dir=" + data_dir,
-      "--listen-peer-urls=" + join(listen_peer_urls),
-      "--initial-advertise-peer-urls=" + join(initial_advertise_peer_urls),
-      "--listen-client-urls=" + join(listen_client_urls),
-      "--advertise-client-urls=" + join(advertise_client_urls),
+      "--listen-peer-urls=" + join(listen_peer_urls, ","),
+      "--initial-advertise-peer-urls=" + join(initial_advertise_peer_urls, ","),
+      "--listen-client-urls=" + join(listen_client_urls, ","),
+      "--advertise-client-urls=" + join(advertise_client_urls, ","),
       "--initial-cluster=" + initial_cluster,
       "--initial-cluster-token=" + initial_cluster_token,
       // "new" is only read when the data dir is empty; a member with data rejoins from its WAL.

@@ -12,15 +12,10 @@
 #include <sstream>
 
 #include "common/process.h"
+#include "common/strings.h"
 
 namespace hearth::lab {
 namespace {
-
-std::string join(const std::vector<std::string>& argv) {
-  std::string text;
-  for (const auto& arg : argv) text += (text.empty() ? "" : " ") + arg;
-  return text;
-}
 
 std::string trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -53,7 +48,7 @@ Result<std::string> run_step_output(const std::vector<std::string>& argv, const 
   if (!done) return Error{what + ": " + done.error().message};
   if (!done->succeeded()) {
     std::string detail = trimmed(done->err.empty() ? done->out : done->err);
-    return Error{what + ": `" + join(argv) + "` " + done->describe() +
+    return Error{what + ": `" + join(argv, " ") + "` " + done->describe() +
                  (detail.empty() ? "" : ": " + detail)};
   }
   return std::move(done->out);

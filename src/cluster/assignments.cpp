@@ -364,8 +364,7 @@ Result<AssignmentDecision> decide_assignments(const AssignmentInput& input) {
         if (!p.node && !is_live_server(c->node)) {
           // Drained (or no longer a server) and nowhere else to go: it keeps running there.
           std::string why = input.drained.contains(c->node) ? " (drained)" : " (not a server of the spec)";
-          std::string reason = "stays on " + c->node + why + ": no other server can take it; " +
-                               unplaced_reason(p);
+          std::string reason = "stays on " + c->node + why + ": " + unplaced_reason(p);
           if (c->reason == reason && c->address == address) {
             decision.desired[name] = *c;
             continue;

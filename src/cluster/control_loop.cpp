@@ -132,6 +132,11 @@ Result<SpecApplied> ControlLoop::apply(const std::string& text, const std::strin
   return applied;
 }
 
+Result<bool> ControlLoop::set_drained(const std::string& node, bool drained,
+                                      const std::string& by) {
+  return drained ? drain_node(store_, node, by, clock_.wall_ms()) : undrain_node(store_, node);
+}
+
 void ControlLoop::shutdown() {
   if (auto s = election_.resign(); !s) log::warn(s.error().message);
   if (auto s = lease_.release(); !s) log::warn(s.error().message);

@@ -58,6 +58,10 @@ class ControlLoop {
   // quorum.
   Result<SpecApplied> apply(const std::string& text, const std::string& applied_by);
 
+  // Marks `node` drained or not (REQUIRES: a server of the spec in force). Returns whether
+  // anything changed. Fails without quorum.
+  Result<bool> set_drained(const std::string& node, bool drained, const std::string& by);
+
   // Clean stop: resign the leadership and revoke the lease, so peers see this node leave at once.
   void shutdown();
 

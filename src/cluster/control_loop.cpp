@@ -45,16 +45,21 @@ Status ControlLoop::tick() {
     auto recorded =
         record_node_history(store_, names, election_.guard(), options_.node, clock_.wall_ms());
     if (!recorded) keep(recorded.error());
-    AssignmentStepOptions step;
-    step.prefer_return_settle = options_.prefer_return_settle;
-    step.initial_grace = options_.initial_grace;
-    if (auto leader = election_.leader()) step.leading_since_ms = leader->since;
-    auto assigned =
-        run_assignment_step(store_, spec(), election_.guard(), options_.node, clock_.wall_ms(), step);
-    if (!assigned) keep(assigned.error());
   }
   keep(refresh_spec());
   return first;
+}
+
+Status ControlLoop::assign() {
+  if (!election_.is_leader()) return ok_status();
+  AssignmentStepOptions step;
+  step.prefer_return_settle = options_.prefer_return_settle;
+  step.initial_grace = options_.initial_grace;
+  if (auto leader = election_.leader()) step.leading_since_ms = leader->since;
+  auto assigned =
+      run_assignment_step(store_, spec(), election_.guard(), options_.node, clock_.wall_ms(), step);
+  if (!assigned) return assigned.error();
+  return ok_status();
 }
 
 Status ControlLoop::refresh_spec() {

@@ -3,8 +3,10 @@
 // with a ManualClock and the in-memory store):
 //   renew_lease()  every 500 ms, on a thread of its own: renew the lease (or get one), so slow
 //                  reads elsewhere never delay a renewal
-//   tick()         every 500 ms: campaign / observe the leader, as leader record node history
-//                  and write the assignments (assignments.h), switch to a newer applied spec
+//   tick()         every 500 ms: campaign / observe the leader, as leader record node history,
+//                  switch to a newer applied spec
+//   assign()       every 100 ms: as leader, one assignment step (assignments.h), so a dead
+//                  node's services move within 100 ms of its key's expiry
 //   check_fence()  every 50 ms: fence when the lease deadline has passed (node_lease.h)
 //   status()       GET /v1/status;  apply()  POST /v1/spec;  shutdown()  SIGTERM
 // The spec in force is the newest revision stored in etcd once there is one; before that, the
@@ -50,6 +52,9 @@ class ControlLoop {
   // One control step (see above). Returns the first failure; later steps still run when they can.
   Status tick();
   bool check_fence() { return lease_.check_fence(); }
+  // The leader's assignment step (a no-op on other nodes). Fails when etcd does not answer or
+  // the spec's addresses cannot be planned; nothing is written then.
+  Status assign();
 
   // The cluster as this node sees it, with its own state; `members` from probe_members().
   Result<ClusterView> status(std::vector<MemberView> members);

@@ -7,9 +7,10 @@
 // spec), the node firewall (every 500 ms: hearth's ports open to the management and storage
 // networks only; runs nft only when the spec changes, and every 5 s to check), on the arbiter DNS
 // and DHCP (every 500 ms: dnsmasq follows the spec in force; no etcd
-// call of its own), the fence watchdog (every 50 ms, no I/O), the API listeners (management address
-// and 127.0.0.1), and the main thread, which waits for SIGTERM/SIGINT and then stops cleanly: the
-// lease is revoked so the other nodes see this one leave at once.
+// call of its own), the leader's assignment step (every 100 ms), the fence watchdog (every 50 ms,
+// no I/O), the API listeners (management address and 127.0.0.1), and the main thread, which
+// waits for SIGTERM/SIGINT and then stops cleanly: the lease is revoked so the other nodes see
+// this one leave at once.
 
 #include <fcntl.h>
 #include <signal.h>
@@ -249,6 +250,13 @@ int main(int argc, char** argv) {
   };
   std::thread renewal = every_interval("lease", [&loop] { return loop.renew_lease(); });
   std::thread control = every_interval("control loop", [&loop] { return loop.tick(); });
+  // The leader's assignment step, faster than the tick: failover waits on it (assignments.h).
+  std::thread assignments([&stop, &loop] {
+    FailureLog failures("assignments");
+    do {
+      failures.report(loop.assign());
+    } while (stop.sleep_until(std::chrono::steady_clock::now() + 100ms));
+  });
   NftTarget nftables;
   agent::NodeFirewallReconciler node_firewall(nftables, node);
   std::thread firewall = every_interval("firewall", [&loop, &node_firewall] {
@@ -302,6 +310,7 @@ int main(int argc, char** argv) {
   stop.request();
   renewal.join();
   control.join();
+  assignments.join();
   firewall.join();
   if (dns_dhcp_thread.joinable()) dns_dhcp_thread.join();
   watchdog.join();

@@ -222,7 +222,8 @@ TEST_F(StepTest, HandoverThroughTheStoreAndALateReleaseIsRefused) {
 
 // ---- the whole protocol, simulated ---------------------------------------------------------
 
-// One hearthd (ControlLoop) plus what its agent does with the assignments: run what is active
+// One hearthd (ControlLoop: renewal and tick every 500 ms, assign every 100 ms) plus what its
+// agent does with the assignments: run what is active
 // on this node while the lease is held, release (stop, then acknowledge) what is releasing, stop
 // everything when fenced.
 struct SimHearthd {
@@ -278,6 +279,7 @@ class ProtocolSim {
           (void)n->loop->tick();
           follow(*n);
         }
+        if ((elapsed_ - n->phase) % 100ms == 0ms) (void)n->loop->assign();
       }
       std::map<std::string, int> owners;
       for (auto& n : nodes_) {
@@ -361,8 +363,9 @@ TEST(AssignmentProtocol, PowerCutFailsOverAfterTheLeaseExpiresAndTheNodeReturnsS
   auto cut = sim.elapsed();
   while (sim.owner("web") != "r530" && sim.elapsed() - cut < 10s) sim.run_for(50ms);
   EXPECT_EQ(sim.owner("web"), "r530");
-  // Lease TTL 2 s (+ etcd's lazy expiry here) + one leader tick + one agent tick.
-  EXPECT_LE((sim.elapsed() - cut).count(), 4000);
+  // Lease TTL 2 s after the last renewal (+ etcd's lazy expiry here) + one assign step (100 ms)
+  // + one agent pass (500 ms).
+  EXPECT_LE((sim.elapsed() - cut).count(), 3100);
   EXPECT_GE((sim.elapsed() - cut).count(), 2000) << "never before the lease expired";
   sim.power_on("r510");
   sim.run_for(2s);

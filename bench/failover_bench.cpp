@@ -1,0 +1,364 @@
+// Service failover in the lab: power-cut drills. Brings the lab up with `hearth lab up`, writes a
+// token into the service's volume directory on both servers, and starts a client in the `home`
+// namespace that asks the service for it every 50 ms (curl, 400 ms timeout) and logs each answer
+// with its wall-clock time. Then, drill after drill: cut the power of the node the service is
+// assigned to (`hearth lab kill NODE --power`: its links go down, its peers hear nothing), and
+// measure from the moment before the cut until the first good answer (the token) at the same
+// address; revive the node and wait until the cluster is healthy and the service is settled again
+// (a service that prefers the revived node moves back to it through a handover after 10 s).
+// Prints each drill (victim, whether it was etcd's raft leader / hearth's leader, the time, and
+// the longest silence seen by the client) and the median and max. Always takes the lab down.
+// Run it with bench/failover (needs root; takes the lab lock).
+//
+//   failover_bench --hearth BUILD/hearth --spec examples/homelab.yaml [--drills N]
+//                  [--service homepage] [--port 80]
+//                  [--volume-dir /var/lib/hearth/volumes/appdata/homepage]   (on the servers)
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/process.h"
+
+namespace {
+
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+std::string hearth_path;
+
+hearth::Completed hearth_run(const std::vector<std::string>& args,
+                             std::chrono::seconds timeout = 180s) {
+  std::vector<std::string> argv = {hearth_path};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto done = hearth::run({.argv = argv, .timeout = timeout});
+  if (done) return *done;
+  hearth::Completed failed;
+  failed.exit_code = 127;
+  failed.err = done.error().message;
+  return failed;
+}
+
+long long wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Json status_of(const std::string& node) {
+  auto done = hearth_run({"status", "--json", "--node", node}, 10s);
+  auto status = Json::parse(done.out, nullptr, false);
+  return status.is_object() && status.contains("quorum") ? status : Json();
+}
+
+// The first node (other than `except`) whose hearthd answers with quorum.
+Json cluster_status(const std::vector<std::string>& nodes, const std::string& except = "") {
+  for (const auto& node : nodes) {
+    if (node == except) continue;
+    Json status = status_of(node);
+    if (status.is_object() && status["quorum"].value("ok", false)) return status;
+  }
+  return Json();
+}
+
+const Json* assignment_of(const Json& status, const std::string& service) {
+  if (!status.is_object() || !status["assignments"].is_array()) return nullptr;
+  for (const auto& a : status["assignments"]) {
+    if (a.value("service", "") == service) return &a;
+  }
+  return nullptr;
+}
+
+bool all_alive(const Json& status) {
+  if (!status.is_object() || !status["nodes"].is_array()) return false;
+  for (const auto& n : status["nodes"]) {
+    if (n.value("state", "") != "alive") return false;
+  }
+  return status["leader"].is_object();
+}
+
+std::string etcd_leader(const Json& status) {
+  if (!status.is_object() || !status["members"].is_array()) return "";
+  for (const auto& m : status["members"]) {
+    if (m.value("etcd_leader", false)) return m.value("name", "");
+  }
+  return "";
+}
+
+std::string hearth_leader(const Json& status) {
+  return status.is_object() && status["leader"].is_object() ? status["leader"].value("node", "")
+                                                            : "";
+}
+
+// One line per request of the client: "<wall ms at the answer> <curl exit code> <body>".
+struct Probe {
+  long long at = 0;
+  bool good = false;
+};
+
+std::vector<Probe> read_probes(const std::string& file, const std::string& token) {
+  std::vector<Probe> probes;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    Probe p;
+    int code = -1;
+    std::string body;
+    if (!(fields >> p.at >> code)) continue;
+    std::getline(fields, body);
+    p.good = code == 0 && body.find(token) != std::string::npos;
+    probes.push_back(p);
+  }
+  return probes;
+}
+
+double median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+std::string seconds_text(double ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", ms / 1000);
+  return text;
+}
+
+void print_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line = "  ";
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row[i] + (i + 1 < row.size() ? std::string(widths[i] - row[i].size() + 2, ' ') : "");
+    }
+    std::cout << line << '\n';
+  }
+}
+
+struct LabGuard {
+  ~LabGuard() {
+    auto done = hearth_run({"lab", "down"});
+    std::cerr << (done.succeeded() ? "" : "lab down failed: " + done.err);
+  }
+};
+
+struct Drill {
+  std::string victim;
+  bool etcd_leader = false;
+  bool hearth_leader = false;
+  std::string new_node;
+  double answer_ms = 0;   // cut -> first good answer
+  double silence_ms = 0;  // the longest time between two good answers around the cut
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string spec, service = "homepage", port = "80", volume_dir;
+  int drills = 10;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--hearth") {
+      hearth_path = argv[i + 1];
+    } else if (flag == "--spec") {
+      spec = argv[i + 1];
+    } else if (flag == "--drills") {
+      drills = std::max(1, std::atoi(argv[i + 1]));
+    } else if (flag == "--service") {
+      service = argv[i + 1];
+    } else if (flag == "--port") {
+      port = argv[i + 1];
+    } else if (flag == "--volume-dir") {
+      volume_dir = argv[i + 1];
+    }
+  }
+  if (hearth_path.empty() || spec.empty()) {
+    std::cerr << "usage: failover_bench --hearth PATH --spec SPEC [--drills N] [--service S] "
+                 "[--port P] [--volume-dir DIR]\n";
+    return 2;
+  }
+  if (::geteuid() != 0) {
+    std::cerr << "failover_bench: the lab needs root\n";
+    return 2;
+  }
+  if (hearth_run({"lab", "status"}).succeeded()) {
+    std::cerr << "failover_bench: a lab is already up; take it down first (hearth lab down)\n";
+    return 1;
+  }
+
+  std::cout << "bringing the lab up (" << spec << ")\n";
+  auto up = hearth_run({"lab", "up", "-f", spec});
+  LabGuard guard;
+  if (!up.succeeded()) {
+    std::cerr << "hearth lab up failed:\n" << up.out << up.err;
+    return 1;
+  }
+  auto lab = Json::parse(hearth_run({"lab", "status", "--json"}).out, nullptr, false);
+  std::vector<std::string> nodes, servers;
+  for (const auto& node : lab["nodes"]) {
+    nodes.push_back(node["name"]);
+    if (node["role"] == "server") servers.push_back(node["name"]);
+  }
+
+  // Where the service is and what it serves: its address and its volume directory (the spec's
+  // `volumes: ["appdata/homepage:/data"]` serves <data-dir>/volumes/appdata/homepage).
+  auto wait_settled = [&](std::chrono::seconds limit) -> Json {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      Json status = cluster_status(nodes);
+      const Json* a = assignment_of(status, service);
+      if (all_alive(status) && a != nullptr && a->value("state", "") == "active") return status;
+      std::this_thread::sleep_for(200ms);
+    }
+    return Json();
+  };
+  Json status = wait_settled(60s);
+  const Json* assigned = assignment_of(status, service);
+  if (assigned == nullptr) {
+    std::cerr << "the service " << service << " was never assigned (is it in the spec?)\n";
+    return 1;
+  }
+  std::string address = (*assigned)["address"];
+  if (volume_dir.empty()) volume_dir = "/var/lib/hearth/volumes/appdata/" + service;
+  std::mt19937_64 random(static_cast<unsigned long long>(wall_ms()));
+  std::string token = "failover-bench-" + std::to_string(random() % 1000000000);
+  for (const auto& server : servers) {
+    auto made = hearth_run({"lab", "exec", server, "--", "sh", "-c",
+                            "mkdir -p " + volume_dir + " && echo " + token + " > " + volume_dir +
+                                "/index.html"});
+    if (!made.succeeded()) {
+      std::cerr << "cannot write the token on " << server << ": " << made.err << '\n';
+      return 1;
+    }
+  }
+  std::string url = "http://" + address + ":" + port + "/index.html";
+  std::string log = "/tmp/hearth-failover-bench-" + std::to_string(::getpid()) + ".log";
+  std::string loop = "while :; do out=$(curl -s -m 0.4 " + url +
+                     " 2>/dev/null); rc=$?; echo \"$(date +%s%3N) $rc $out\"; sleep 0.05; done";
+  auto client = hearth::Child::start({.argv = {hearth_path, "lab", "exec", "home", "--", "sh", "-c",
+                                               loop},
+                                      .out = hearth::Output::file,
+                                      .err = hearth::Output::discard,
+                                      .output_file = log,
+                                      .own_process_group = true});
+  if (!client) {
+    std::cerr << "cannot start the client: " << client.error().message << '\n';
+    return 1;
+  }
+  auto answering = [&](long long after) {
+    for (const auto& p : read_probes(log, token)) {
+      if (p.at > after && p.good) return true;
+    }
+    return false;
+  };
+  auto since_start = wall_ms();
+  while (!answering(since_start)) {
+    if (wall_ms() - since_start > 60000) {
+      std::cerr << "the service never answered " << url << " from home with the token\n";
+      return 1;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  std::cout << service << " answers at " << url << " from home; " << drills
+            << " power-cut drills\n";
+
+  std::vector<Drill> results;
+  for (int attempt = 0; static_cast<int>(results.size()) < drills; ++attempt) {
+    if (attempt >= 3 * drills) {
+      std::cerr << "the service did not settle between drills\n";
+      return 1;
+    }
+    int i = static_cast<int>(results.size());
+    status = wait_settled(90s);
+    const Json* a = assignment_of(status, service);
+    if (a == nullptr || !(*a)["node"].is_string()) {
+      std::cerr << "the cluster did not settle before drill " << i + 1 << '\n';
+      return 1;
+    }
+    // A settled service: answering for a second, no handover pending.
+    long long ready = wall_ms();
+    std::this_thread::sleep_for(1s);
+    if (!answering(ready)) {
+      std::this_thread::sleep_for(3s);
+      continue;  // re-check settling
+    }
+    Drill drill;
+    drill.victim = (*a)["node"];
+    drill.etcd_leader = etcd_leader(status) == drill.victim;
+    drill.hearth_leader = hearth_leader(status) == drill.victim;
+    std::cout << "drill " << i + 1 << "/" << drills << ": cutting " << drill.victim
+              << (drill.etcd_leader ? " (etcd leader)" : "")
+              << (drill.hearth_leader ? " (hearth leader)" : "") << std::flush;
+    long long cut = wall_ms();
+    if (!hearth_run({"lab", "kill", drill.victim, "--power"}).succeeded()) {
+      std::cerr << "\nhearth lab kill failed\n";
+      return 1;
+    }
+    while (!answering(cut) && wall_ms() - cut < 60000) std::this_thread::sleep_for(50ms);
+    auto probes = read_probes(log, token);
+    std::optional<long long> first_good, last_good_before;
+    for (const auto& p : probes) {
+      if (p.good && p.at <= cut) last_good_before = p.at;
+      if (p.good && p.at > cut) {
+        first_good = p.at;
+        break;
+      }
+    }
+    if (!first_good) {
+      std::cerr << "\nno good answer within 60 s of the cut\n";
+      return 1;
+    }
+    drill.answer_ms = static_cast<double>(*first_good - cut);
+    drill.silence_ms =
+        static_cast<double>(*first_good - (last_good_before ? *last_good_before : cut));
+    Json after = cluster_status(nodes, drill.victim);
+    const Json* moved = assignment_of(after, service);
+    drill.new_node = moved && (*moved)["node"].is_string() ? (*moved)["node"].get<std::string>()
+                                                           : "?";
+    std::cout << ": answered from " << drill.new_node << " after " << seconds_text(drill.answer_ms)
+              << '\n';
+    results.push_back(drill);
+    hearth_run({"lab", "revive", drill.victim});
+    // Let the revived node rejoin and (for a preferred node) get its service back.
+    std::this_thread::sleep_for(15s);
+  }
+  client->stop(1s);
+
+  std::cout << "\npower cuts of the node running " << service << " (links down); time from the "
+            << "cut to the first good answer at " << address << " from the home client\n";
+  std::vector<std::vector<std::string>> table = {
+      {"drill", "cut", "etcd leader", "hearth leader", "then on", "first good answer",
+       "client silence"}};
+  std::vector<double> times;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const Drill& d = results[i];
+    times.push_back(d.answer_ms);
+    table.push_back({std::to_string(i + 1), d.victim, d.etcd_leader ? "yes" : "no",
+                     d.hearth_leader ? "yes" : "no", d.new_node, seconds_text(d.answer_ms),
+                     seconds_text(d.silence_ms)});
+  }
+  print_table(table);
+  double max = times.empty() ? 0 : *std::max_element(times.begin(), times.end());
+  std::cout << "\nmedian " << seconds_text(median(times)) << ", max " << seconds_text(max)
+            << " (goal: median <= 3 s, max <= 5 s)\n";
+  std::remove(log.c_str());
+  return 0;
+}

@@ -103,8 +103,11 @@ std::string hearth_leader(const Json& status) {
                                                             : "";
 }
 
-// One line per request of the client: "<wall ms at the answer> <curl exit code> <body>".
+// One line per request of the client: "<wall ms at its start> <at its end> <curl exit code>
+// <body>". A good answer is the token, for a request started after the moment asked about (an
+// answer to a request sent before the cut proves nothing).
 struct Probe {
+  long long started = 0;
   long long at = 0;
   bool good = false;
 };
@@ -117,7 +120,7 @@ std::vector<Probe> read_probes(const std::string& file, const std::string& token
     Probe p;
     int code = -1;
     std::string body;
-    if (!(fields >> p.at >> code)) continue;
+    if (!(fields >> p.started >> p.at >> code)) continue;
     std::getline(fields, body);
     p.good = code == 0 && body.find(token) != std::string::npos;
     probes.push_back(p);
@@ -251,8 +254,8 @@ int main(int argc, char** argv) {
   }
   std::string url = "http://" + address + ":" + port + "/index.html";
   std::string log = "/tmp/hearth-failover-bench-" + std::to_string(::getpid()) + ".log";
-  std::string loop = "while :; do out=$(curl -s -m 0.4 " + url +
-                     " 2>/dev/null); rc=$?; echo \"$(date +%s%3N) $rc $out\"; sleep 0.05; done";
+  std::string loop = "while :; do s=$(date +%s%3N); out=$(curl -s -m 0.4 " + url +
+                     " 2>/dev/null); rc=$?; echo \"$s $(date +%s%3N) $rc $out\"; sleep 0.05; done";
   auto client = hearth::Child::start({.argv = {hearth_path, "lab", "exec", "home", "--", "sh", "-c",
                                                loop},
                                       .out = hearth::Output::file,
@@ -265,7 +268,7 @@ int main(int argc, char** argv) {
   }
   auto answering = [&](long long after) {
     for (const auto& p : read_probes(log, token)) {
-      if (p.at > after && p.good) return true;
+      if (p.started > after && p.good) return true;
     }
     return false;
   };
@@ -316,8 +319,8 @@ int main(int argc, char** argv) {
     auto probes = read_probes(log, token);
     std::optional<long long> first_good, last_good_before;
     for (const auto& p : probes) {
-      if (p.good && p.at <= cut) last_good_before = p.at;
-      if (p.good && p.at > cut) {
+      if (p.good && p.started <= cut) last_good_before = p.at;
+      if (p.good && p.started > cut) {
         first_good = p.at;
         break;
       }
@@ -329,10 +332,16 @@ int main(int argc, char** argv) {
     drill.answer_ms = static_cast<double>(*first_good - cut);
     drill.silence_ms =
         static_cast<double>(*first_good - (last_good_before ? *last_good_before : cut));
-    Json after = cluster_status(nodes, drill.victim);
-    const Json* moved = assignment_of(after, service);
-    drill.new_node = moved && (*moved)["node"].is_string() ? (*moved)["node"].get<std::string>()
-                                                           : "?";
+    // Where the cluster says it runs now (it answered, so it has moved: wait for the status).
+    drill.new_node = "?";
+    for (long long until = wall_ms() + 10000; wall_ms() < until;) {
+      const Json* moved = assignment_of(cluster_status(nodes, drill.victim), service);
+      if (moved && (*moved)["node"].is_string() && (*moved)["node"] != drill.victim) {
+        drill.new_node = (*moved)["node"];
+        break;
+      }
+      std::this_thread::sleep_for(200ms);
+    }
     std::cout << ": answered from " << drill.new_node << " after " << seconds_text(drill.answer_ms)
               << '\n';
     results.push_back(drill);

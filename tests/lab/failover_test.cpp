@@ -91,10 +91,13 @@ class Client {
     }
     return out;
   }
-  // The first answer containing `token` that ended after `after`.
+  // When the first request started after `after` was answered with `token` (an answer to a
+  // request sent before proves nothing about after).
   std::optional<long long> first_good(const std::string& token, long long after) const {
     for (const auto& a : answers()) {
-      if (a.at > after && a.code == 0 && a.body.find(token) != std::string::npos) return a.at;
+      if (a.at - a.took_ms > after && a.code == 0 && a.body.find(token) != std::string::npos) {
+        return a.at;
+      }
     }
     return std::nullopt;
   }

@@ -174,7 +174,19 @@ struct Drill {
 
 }  // namespace
 
+int run_bench(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  // Unwind on any exception, so the lab guard takes the lab down.
+  try {
+    return run_bench(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "\nfailover_bench: " << e.what() << '\n';
+    return 1;
+  }
+}
+
+int run_bench(int argc, char** argv) {
   std::string spec, service = "homepage", port = "80", volume_dir;
   int drills = 10;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -335,7 +347,8 @@ int main(int argc, char** argv) {
     // Where the cluster says it runs now (it answered, so it has moved: wait for the status).
     drill.new_node = "?";
     for (long long until = wall_ms() + 10000; wall_ms() < until;) {
-      const Json* moved = assignment_of(cluster_status(nodes, drill.victim), service);
+      Json now = cluster_status(nodes, drill.victim);
+      const Json* moved = assignment_of(now, service);
       if (moved && (*moved)["node"].is_string() && (*moved)["node"] != drill.victim) {
         drill.new_node = (*moved)["node"];
         break;

@@ -322,17 +322,21 @@ int run_bench(int argc, char** argv) {
     std::cout << "drill " << i + 1 << "/" << drills << ": cutting " << drill.victim
               << (drill.etcd_leader ? " (etcd leader)" : "")
               << (drill.hearth_leader ? " (hearth leader)" : "") << std::flush;
+    // The time counts from just before `hearth lab kill` (conservative); the answers that count
+    // are those to requests sent once it returned (the links are down by then: a request sent
+    // while it runs may still reach the victim).
     long long cut = wall_ms();
     if (!hearth_run({"lab", "kill", drill.victim, "--power"}).succeeded()) {
       std::cerr << "\nhearth lab kill failed\n";
       return 1;
     }
-    while (!answering(cut) && wall_ms() - cut < 60000) std::this_thread::sleep_for(50ms);
+    long long links_down = wall_ms();
+    while (!answering(links_down) && wall_ms() - cut < 60000) std::this_thread::sleep_for(50ms);
     auto probes = read_probes(log, token);
     std::optional<long long> first_good, last_good_before;
     for (const auto& p : probes) {
       if (p.good && p.started <= cut) last_good_before = p.at;
-      if (p.good && p.started > cut) {
+      if (p.good && p.started > links_down) {
         first_good = p.at;
         break;
       }

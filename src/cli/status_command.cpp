@@ -1,6 +1,7 @@
 // hearth status [--json] [--watch] [--api URL] [--token-file PATH] [--node NAME]
 // The cluster as a hearthd sees it (GET /v1/status): nodes alive/dead and since when, quorum,
-// the leader, the applied spec revision. Exit 0 with quorum, 1 without (or when unreachable).
+// the leader, the applied spec revision, and each service (node, address, state, restarts,
+// last probe). Exit 0 with quorum, 1 without (or when unreachable).
 
 #include <unistd.h>
 
@@ -103,6 +104,32 @@ void print_status(std::ostream& out, const json& status, const std::string& from
                    text_of(node, "version").empty() ? "-" : text_of(node, "version")});
   }
   table.print(out);
+
+  if (status["services"].is_array() && !status["services"].empty()) {
+    out << '\n';
+    Table services({"SERVICE", "NODE", "ADDRESS", "STATE", "SINCE", "RESTARTS", "LAST PROBE"});
+    for (const auto& service : status["services"]) {
+      std::string state = text_of(service, "state");
+      Colour colour = state == "running" ? Colour::green
+                      : state == "starting" || state == "restarting" ? Colour::yellow
+                                                                     : Colour::red;
+      std::string probe = "-";
+      if (service["last_probe"].is_object()) {
+        const json& p = service["last_probe"];
+        probe = std::string(p.value("ok", false) ? "ok" : "FAILED") + " " +
+                human_duration(now - number_of(p, "at")) + " ago: " + text_of(p, "message");
+      }
+      if (!text_of(service, "error").empty() && state != "running") {
+        probe += " (" + text_of(service, "error") + ")";
+      }
+      services.add_row({text_of(service, "name"),
+                        text_of(service, "node").empty() ? "-" : text_of(service, "node"),
+                        text_of(service, "address").empty() ? "-" : text_of(service, "address"),
+                        paint(out, colour, state), since(now, service["since"]),
+                        std::to_string(number_of(service, "restarts")), probe});
+    }
+    services.print(out);
+  }
 
   const json& self = status["this_node"];
   if (self.is_object() && (self.value("fenced", false) || !self.value("lease_held", true))) {

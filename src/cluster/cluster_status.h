@@ -12,6 +12,7 @@
 
 #include "cluster/kv_store.h"
 #include "cluster/records.h"
+#include "cluster/service_status.h"
 #include "spec/spec.h"
 
 namespace hearth::cluster {
@@ -61,6 +62,9 @@ struct ClusterView {
   std::optional<LeaderRecord> leader;
   std::optional<StoredSpec> spec;  // without its text
   std::vector<NodeView> nodes;     // every node of the spec, in spec order
+  // How each service of the spec runs, as the node running it reports it (service_status.h), in
+  // spec order; a service no node reports has only its name and state "not running".
+  std::vector<ServiceStatusRecord> services;
   std::optional<SelfView> self;
 };
 

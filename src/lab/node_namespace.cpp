@@ -12,6 +12,8 @@
 namespace hearth::lab {
 namespace {
 
+constexpr const char* kHybridCgroup2Mount = "/sys/fs/cgroup/unified";
+
 bool inside(const std::string& path, const std::string& dir) {
   if (dir == "/") return true;
   return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
@@ -133,6 +135,16 @@ Status build_node(const LabState& state, const LabNode& node, const RecordCreate
   for (const auto& copied : {state.ns_dir, std::string("/run/netns")}) {
     // Best effort: a copy left behind only delays freeing until this node's namespace is gone.
     if (contains(*points, copied)) (void)run_step(in_node({"umount", "--lazy", copied}), where);
+  }
+  // crun refuses a hybrid cgroup layout (v1 controllers plus the v2 hierarchy at
+  // /sys/fs/cgroup/unified): without the v2 mount the node sees plain cgroup v1, which crun
+  // supports. A real Debian 12 install has pure cgroup v2.
+  if (contains(*points, kHybridCgroup2Mount)) {
+    if (auto s = run_step(in_node({"umount", kHybridCgroup2Mount}),
+                          "cannot unmount " + std::string(kHybridCgroup2Mount) + " in " + where);
+        !s) {
+      return s;
+    }
   }
 
   for (std::size_t i = 0; i < node.mounts.size(); ++i) {

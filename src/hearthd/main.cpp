@@ -7,7 +7,9 @@
 // and a guard process that stops them if this hearthd dies without doing so (agent/service_guard.h).
 //
 // Threads: lease renewal (every 500 ms), the control loop (every 500 ms: election, node history,
-// spec), on the arbiter DNS and DHCP (every 500 ms: dnsmasq follows the spec in force; no etcd
+// spec), the node firewall (every 500 ms: hearth's ports open to the management and storage
+// networks only; runs nft only when the spec changes, and every 5 s to check), on the arbiter DNS
+// and DHCP (every 500 ms: dnsmasq follows the spec in force; no etcd
 // call of its own), the fence watchdog (every 50 ms, no I/O), the API listeners (management address
 // and 127.0.0.1), and the main thread, which waits for SIGTERM/SIGINT and then stops cleanly: the
 // lease is revoked so the other nodes see this one leave at once.
@@ -33,6 +35,7 @@
 #include "agent/service_reconciler.h"
 #include "agent/service_status_publisher.h"
 #include "plan/plan.h"
+#include "agent/node_firewall_reconciler.h"
 #include "plan/firewall.h"
 #include "api/api.h"
 #include "api/token.h"
@@ -299,6 +302,11 @@ int main(int argc, char** argv) {
   };
   std::thread renewal = every_interval("lease", [&loop] { return loop.renew_lease(); });
   std::thread control = every_interval("control loop", [&loop] { return loop.tick(); });
+  NftTarget nftables;
+  agent::NodeFirewallReconciler node_firewall(nftables, node);
+  std::thread firewall = every_interval("firewall", [&loop, &node_firewall] {
+    return node_firewall.reconcile(loop.spec());
+  });
   std::thread dns_dhcp_thread;
   if (dns_dhcp) {
     dns_dhcp_thread = every_interval("DNS and DHCP", [&loop, &dns_dhcp]() -> Status {
@@ -368,6 +376,7 @@ int main(int argc, char** argv) {
   if (services) (void)services->stop_all("hearthd is stopping");
   renewal.join();
   control.join();
+  firewall.join();
   if (dns_dhcp_thread.joinable()) dns_dhcp_thread.join();
   watchdog.join();
   if (management_listener.joinable()) management_listener.join();

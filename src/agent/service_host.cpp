@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "common/process.h"
+#include "engines/nftables.h"
 #include "engines/oci_bundle.h"
 
 namespace hearth::agent {
@@ -223,6 +224,20 @@ Status NodeServiceHost::start(const StartRequest& request, FenceGate& gate) {
   ServiceNetworkConfig config{service.name, parent, request.address, network.cidr.prefix_length,
                               network.gateway};
   if (auto s = gate.step([&] { return networks_.create(config); }); !s) return failed(s);
+  if (!request.firewall.empty()) {
+    NftTarget target({"nsenter", "--net=" + networks_.netns_path(service.name), "--"});
+    if (auto s = gate.step([&]() -> Status {
+          Status applied = target.apply(request.firewall);
+          if (!applied) {
+            return Error{"cannot apply the firewall of service " + service.name + ": " +
+                         applied.error().message};
+          }
+          return applied;
+        });
+        !s) {
+      return failed(s);
+    }
+  }
   if (auto s = gate.step([&] {
         return runtime_.run(id, layout_.bundle_dir(service.name), layout_.log_file(service.name));
       });

@@ -49,6 +49,9 @@ struct StartRequest {
   const Network* network = nullptr;  // the service's network
   Ipv4 address;
   std::string fingerprint;  // kept with the service, given back by observe()
+  // The nftables ruleset of the service's namespace (engines/nftables_config.h), applied before
+  // the container starts, so the service is never reachable unfiltered. Empty: none.
+  std::string firewall;
 };
 
 // Contract of a node's services. start/stop/stop_everything from one thread at a time each, except

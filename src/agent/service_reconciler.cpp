@@ -4,7 +4,9 @@
 #include <thread>
 
 #include "common/log.h"
+#include "engines/nftables_config.h"
 #include "engines/oci_bundle.h"
+#include "plan/firewall.h"
 
 namespace hearth::agent {
 namespace {
@@ -16,6 +18,7 @@ struct Desired {
   const Network* network = nullptr;
   Ipv4 address;
   std::string fingerprint;
+  std::string firewall;
 };
 
 struct DueProbe {
@@ -45,6 +48,19 @@ std::string service_fingerprint(const Service& service, const Network& network) 
   text += "\nnetwork=" + network.name + " " + network.cidr.str() + " " +
           (network.gateway ? network.gateway->str() : "-");
   return text;
+}
+
+std::string service_firewall_ruleset(const Spec& spec, const Service& service, Ipv4 address) {
+  // plan_firewall() pairs spec.services[i] with addresses[i]; only this service's entry is used.
+  std::vector<ServiceAddress> addresses;
+  for (const auto& s : spec.services) {
+    addresses.push_back({s.name, s.network, s.name == service.name ? address : Ipv4{}, {}});
+  }
+  FirewallPlan plan = plan_firewall(spec, addresses, {});
+  for (const auto& firewall : plan.services) {
+    if (firewall.service == service.name) return render_service_ruleset(firewall);
+  }
+  return "";
 }
 
 ServiceReconciler::ServiceReconciler(ServiceHost& host, Clock& clock,
@@ -123,9 +139,10 @@ Status ServiceReconciler::reconcile(const Spec& spec, const std::vector<Assigned
     if (service == nullptr) continue;
     const Network* network = spec.find_network(service->network);
     if (network == nullptr) continue;
-    desired[a.service] = {service, network, a.address, ""};
-    desired[a.service].fingerprint =
-        service_fingerprint(*service, *network) + "\naddress=" + a.address.str();
+    Desired& want = desired[a.service];
+    want = {service, network, a.address, "", service_firewall_ruleset(spec, *service, a.address)};
+    want.fingerprint = service_fingerprint(*service, *network) + "\naddress=" + a.address.str() +
+                       "\nfirewall=" + want.firewall;
   }
 
   auto observed = host_.observe();
@@ -213,7 +230,8 @@ Status ServiceReconciler::reconcile(const Spec& spec, const std::vector<Assigned
     }
     if (now < tracked.next_start || fenced_) continue;
 
-    StartRequest request{want.service, want.network, want.address, want.fingerprint};
+    StartRequest request{want.service, want.network, want.address, want.fingerprint,
+                         want.firewall};
     if (auto reason = host_.not_ready(request)) {
       tracked.status.error = *reason;
       set_state(tracked, "waiting");

@@ -5,7 +5,8 @@
 //
 //   desired   the spec + the services assigned to this node (name -> address)
 //   observed  ServiceHost::observe(): containers and service namespaces on the node
-//   apply     start / stop / restart through ServiceHost; health probes
+//   apply     start / stop / restart through ServiceHost (with the service's firewall, applied in
+//             its namespace before the container starts); health probes
 //
 // Every reconcile() looks at the node afresh, so a restart of hearthd (containers keep running;
 // they are found again, adopted when their address is as assigned) or a missed step converges.
@@ -126,6 +127,10 @@ class ServiceReconciler {
   std::string fence_reason_;                // set by reconcile() only
   std::map<std::string, Tracked> tracked_;  // reconcile() and status() only (one thread)
 };
+
+// The nftables ruleset of `service`'s namespace when it holds `address`: only its ports, only
+// from its allow_from sources (plan/firewall.h, rendered by engines/nftables_config.h).
+std::string service_firewall_ruleset(const Spec& spec, const Service& service, Ipv4 address);
 
 // A fingerprint of what a container is started from (the service's spec and its network), to
 // restart a service whose spec changed.

@@ -2,7 +2,8 @@
 // Lab up with the example spec; each server gets the services' volume directories with an
 // index.html (until gluster mounts the volume there, each server has its own copy); then from the
 // `home` client every service answers at its address (curl, through the lab's router);
-// `hearth status` shows each service running on its node with a good probe. Then only the
+// `hearth status` shows each service running on its node with a good probe; allow_from holds
+// (reachable from the allowed clients, dropped from the others and on unlisted ports). Then only the
 // homepage container is killed: it is restarted on the same node, at the same address, and the
 // status counts the restart. `hearth logs` shows the service's output.
 
@@ -54,8 +55,9 @@ class Services : public ::testing::Test {
 
   // `curl URL` from the home client, 2 s limit. (busybox wget crashes in the client namespaces
   // of this machine: SIGSEGV.)
-  static Completed fetch(const LabUp& lab, const std::string& url) {
-    return lab.exec("home", {"curl", "-sS", "-m", "2", url}, 5s);
+  static Completed fetch(const LabUp& lab, const std::string& url,
+                         const std::string& client = "home") {
+    return lab.exec(client, {"curl", "-sS", "-m", "2", url}, 5s);
   }
 };
 
@@ -119,6 +121,36 @@ TEST_F(Services, EveryServiceAnswersAtItsAddressAndAKilledContainerIsRestartedIn
   EXPECT_EQ(node_addresses.out.find("10.1.2.130"), std::string::npos) << node_addresses.out;
   auto in_service = lab.exec("r510", {"ip", "-n", "hearth-svc-homepage", "-4", "-o", "addr"});
   EXPECT_NE(in_service.out.find("10.1.2.130/24"), std::string::npos) << in_service.out;
+
+  // Isolation (each service's nftables table in its namespace): allow_from decides who gets in;
+  // everyone else, and every port not listed, is DROPPED (curl times out: exit 28), not refused.
+  struct Reach {
+    std::string client, url;
+    bool allowed;
+  };
+  for (const Reach& r : std::vector<Reach>{
+           {"home", "http://10.1.2.128/", true},         // notes: allow_from [home]
+           {"guests", "http://10.1.2.128/", false},      //
+           {"toxic", "http://10.1.2.128/", false},       //
+           {"guests", "http://10.1.2.129:8080/", true},  // whoami: [home, guests, 10.1.9.0/24]
+           {"toxic", "http://10.1.2.129:8080/", false},  //
+           {"toxic", "http://10.1.2.130/", false},       // homepage: [home, services]
+           {"home", "http://10.1.2.130:8080/", false},   // a port homepage does not list
+           {"home", "http://10.1.2.129/", false},        // nor whoami
+       }) {
+    auto got = fetch(lab, r.url, r.client);
+    if (r.allowed) {
+      EXPECT_TRUE(got.succeeded()) << r.client << " -> " << r.url << ": " << got.err;
+    } else {
+      EXPECT_EQ(got.exit_code, 28) << r.client << " -> " << r.url
+                                   << " must time out (dropped): " << got.describe() << " "
+                                   << got.err;
+    }
+  }
+  auto ruleset = lab.exec("r530", {"nsenter", "--net=/run/netns/hearth-svc-notes", "--", "nft",
+                                   "list", "table", "inet", "hearth_service"});
+  EXPECT_TRUE(ruleset.succeeded()) << ruleset.err;
+  EXPECT_NE(ruleset.out.find("10.1.3.0/24"), std::string::npos) << ruleset.out;
 
   // Kill only the container (its process, as a crash would): restarted on the same node.
   const std::string crun_root = "/var/lib/hearth/crun";

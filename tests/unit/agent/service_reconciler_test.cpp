@@ -43,6 +43,7 @@ class FakeHost final : public ServiceHost {
   }
   Status start(const StartRequest& request, FenceGate& gate) override {
     starts.push_back(request.service->name);
+    firewalls[request.service->name] = request.firewall;
     if (fail_start.count(request.service->name)) return Error{"crun: boom"};
     return gate.step([&]() -> Status {
       services[request.service->name] = {request.address, request.fingerprint};
@@ -69,6 +70,7 @@ class FakeHost final : public ServiceHost {
   std::map<std::string, Running> services;
   std::vector<std::string> starts, stops, probes;
   std::set<std::string> fail_start, unhealthy, unmounted;
+  std::map<std::string, std::string> firewalls;
   int everything_stopped = 0;
   bool observe_fails = false;
 };
@@ -107,6 +109,22 @@ TEST_F(ServiceReconcilerTest, StartsWhatIsAssignedAndNothingElse) {
   ASSERT_NE(status_of("homepage"), nullptr);
   EXPECT_EQ(status_of("homepage")->state, "starting");
   EXPECT_EQ(status_of("notes"), nullptr);
+}
+
+TEST_F(ServiceReconcilerTest, EachStartCarriesTheServicesFirewall) {
+  ASSERT_TRUE(tick(homepage_));
+  EXPECT_EQ(host_.firewalls["homepage"],
+            service_firewall_ruleset(spec_, *spec_.find_service("homepage"), ip("10.1.2.130")));
+  EXPECT_FALSE(host_.firewalls["homepage"].empty());
+}
+
+TEST_F(ServiceReconcilerTest, AnAllowFromChangeRestartsWithTheNewFirewall) {
+  ASSERT_TRUE(tick(homepage_));
+  auto& allow = const_cast<Service*>(spec_.find_service("homepage"))->allow_from;
+  allow.erase(allow.begin());  // no longer home
+  ASSERT_TRUE(tick(homepage_));
+  EXPECT_EQ(host_.starts.size(), 2u);
+  EXPECT_EQ(host_.firewalls["homepage"].find("10.1.3.0/24"), std::string::npos);
 }
 
 TEST_F(ServiceReconcilerTest, SteadyStateDoesNothing) {
@@ -402,6 +420,27 @@ TEST(ServiceFingerprint, CoversWhatTheContainerIsMadeFrom) {
   changed = homepage;
   changed.prefer = "r530";
   EXPECT_EQ(service_fingerprint(changed, network), base) << "placement hints do not restart";
+}
+
+}  // namespace
+}  // namespace hearth::agent
+
+namespace hearth::agent {
+namespace {
+
+TEST(ServiceFirewallRuleset, OnlyTheServicesPortsFromItsAllowedSources) {
+  Spec spec = example_spec();
+  std::string notes =
+      service_firewall_ruleset(spec, *spec.find_service("notes"), *Ipv4::parse("10.1.2.128"));
+  EXPECT_NE(notes.find("table inet hearth_service"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("policy drop"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("10.1.3.0/24"), std::string::npos) << "home may reach notes\n" << notes;
+  EXPECT_EQ(notes.find("10.1.4.0/24"), std::string::npos) << "guests may not\n" << notes;
+  EXPECT_NE(notes.find("dport { 80 }"), std::string::npos) << notes;
+  std::string whoami =
+      service_firewall_ruleset(spec, *spec.find_service("whoami"), *Ipv4::parse("10.1.2.129"));
+  EXPECT_NE(whoami.find("10.1.9.0/24"), std::string::npos) << whoami;
+  EXPECT_NE(whoami.find("dport { 8080 }"), std::string::npos) << whoami;
 }
 
 }  // namespace

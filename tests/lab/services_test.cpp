@@ -3,9 +3,15 @@
 // index.html (until gluster mounts the volume there, each server has its own copy); then from the
 // `home` client every service answers at its address (curl, through the lab's router);
 // `hearth status` shows each service running on its node with a good probe; allow_from holds
-// (reachable from the allowed clients, dropped from the others and on unlisted ports). Then only the
-// homepage container is killed: it is restarted on the same node, at the same address, and the
+// (reachable from the allowed clients, dropped from the others and on unlisted ports). Then only
+// the homepage container is killed: it is restarted on the same node, at the same address, and the
 // status counts the restart. `hearth logs` shows the service's output.
+// Second scenario, fencing on the node side: r510 power-cut removes homepage's address and
+// container before r530 sees r510's lease expire; revived, it runs it again; its hearthd killed
+// (SIGKILL), the guard stops homepage.
+//
+// Until the placement branch's assignments are in main, hearthd places services with plan()
+// locally (every node alive): no service moves to the other server here.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -47,6 +53,32 @@ const nlohmann::json* service_in(const nlohmann::json& status, const std::string
   return nullptr;
 }
 
+// What of homepage is on r510 right now: its address (namespace) and its container.
+struct OnNode {
+  bool address = false;
+  bool container = false;
+};
+OnNode homepage_on(const LabUp& lab, const std::string& node) {
+  OnNode on;
+  auto netns = lab.exec(node, {"ip", "netns", "list"});
+  on.address = netns.out.find("hearth-svc-homepage") != std::string::npos;
+  auto containers = lab.exec(node, {"crun", "--root", "/var/lib/hearth/crun", "list", "-q"});
+  on.container = containers.out.find("hearth-homepage") != std::string::npos;
+  return on;
+}
+
+void make_volumes(const LabUp& lab) {
+  for (const char* node : {"r510", "r530"}) {
+    for (const auto& s : kServices) {
+      std::string dir = "/var/lib/hearth/volumes/appdata/" + s.mountpoint_dir;
+      auto made = lab.exec(node, {"sh", "-c",
+                                  "mkdir -p " + dir + " && echo hello from " + s.service + " > " +
+                                      dir + "/index.html"});
+      ASSERT_TRUE(made.succeeded()) << made.describe() << made.err;
+    }
+  }
+}
+
 class Services : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -66,15 +98,7 @@ TEST_F(Services, EveryServiceAnswersAtItsAddressAndAKilledContainerIsRestartedIn
   ASSERT_TRUE(lab.ok()) << lab.output();
 
   // The volume directories with a page each, on both servers.
-  for (const char* node : {"r510", "r530"}) {
-    for (const auto& s : kServices) {
-      std::string dir = "/var/lib/hearth/volumes/appdata/" + s.mountpoint_dir;
-      auto made = lab.exec(node, {"sh", "-c",
-                                  "mkdir -p " + dir + " && echo hello from " + s.service + " > " +
-                                      dir + "/index.html"});
-      ASSERT_TRUE(made.succeeded()) << made.describe() << made.err;
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(make_volumes(lab));
 
   auto started = SteadyClock::now();
   for (const auto& s : kServices) {
@@ -142,9 +166,9 @@ TEST_F(Services, EveryServiceAnswersAtItsAddressAndAKilledContainerIsRestartedIn
     if (r.allowed) {
       EXPECT_TRUE(got.succeeded()) << r.client << " -> " << r.url << ": " << got.err;
     } else {
-      EXPECT_EQ(got.exit_code, 28) << r.client << " -> " << r.url
-                                   << " must time out (dropped): " << got.describe() << " "
-                                   << got.err;
+      EXPECT_EQ(got.exit_code, 28)
+          << r.client << " -> " << r.url << " must time out (dropped): " << got.describe() << " "
+          << got.err;
     }
   }
   auto ruleset = lab.exec("r530", {"nsenter", "--net=/run/netns/hearth-svc-notes", "--", "nft",
@@ -190,6 +214,61 @@ TEST_F(Services, EveryServiceAnswersAtItsAddressAndAKilledContainerIsRestartedIn
   EXPECT_EQ(logs.exit_code, 0) << logs.err;
   auto missing = hearth({"logs", "nosuch"});
   EXPECT_NE(missing.exit_code, 0);
+}
+
+// Fencing, node side: a node cut from the others removes its service addresses and containers
+// BEFORE its peers can see its lease expire; back on the network, it runs them again. A hearthd
+// killed outright (SIGKILL) does not leave its services running: its guard stops them.
+TEST_F(Services, ACutOffNodeStopsItsServicesBeforeItsLeaseExpiresAndACrashedHearthdLeavesNone) {
+  LabUp lab;
+  ASSERT_TRUE(lab.ok()) << lab.output();
+  ASSERT_NO_FATAL_FAILURE(make_volumes(lab));
+  ASSERT_TRUE(wait_until([&] { return fetch(lab, kServices[0].url).succeeded(); }, 60s, 250ms))
+      << lab.cluster_status("r510").dump(2);
+  ASSERT_TRUE(homepage_on(lab, "r510").address);
+
+  auto cut = SteadyClock::now();
+  lab.kill_power("r510");
+  long gone_ms = -1, dead_ms = -1;
+  wait_until(
+      [&] {
+        if (gone_ms < 0) {
+          OnNode on = homepage_on(lab, "r510");
+          if (!on.address && !on.container) gone_ms = elapsed_ms(cut);
+        }
+        if (dead_ms < 0 && node_state(lab.cluster_status("r530"), "r510") == "dead") {
+          dead_ms = elapsed_ms(cut);
+        }
+        return gone_ms >= 0 && dead_ms >= 0;
+      },
+      20s, 50ms);
+  std::cout << "r510 cut off: its services stopped after " << gone_ms
+            << " ms; r530 saw r510 dead after " << dead_ms << " ms\n";
+  ASSERT_GE(gone_ms, 0) << "r510 never stopped homepage";
+  ASSERT_GE(dead_ms, 0) << "r530 never saw r510 dead";
+  EXPECT_LT(gone_ms, dead_ms) << "the address must be gone before the lease can expire";
+
+  lab.revive("r510");
+  auto back = wait_until([&] { return fetch(lab, kServices[0].url).succeeded(); }, 30s, 250ms);
+  ASSERT_TRUE(back) << "r510 holds a lease again and runs homepage again\n"
+                    << lab.cluster_status("r510").dump(2);
+  EXPECT_TRUE(homepage_on(lab, "r510").container);
+
+  auto killed_at = SteadyClock::now();
+  lab.kill_process("r510", "hearthd");
+  long stopped_ms = -1;
+  wait_until(
+      [&] {
+        OnNode on = homepage_on(lab, "r510");
+        if (!on.address && !on.container) stopped_ms = elapsed_ms(killed_at);
+        return stopped_ms >= 0;
+      },
+      10s, 50ms);
+  ASSERT_GE(stopped_ms, 0) << "homepage outlived its hearthd";
+  std::cout << "hearthd of r510 killed: its guard stopped homepage after " << stopped_ms << " ms\n";
+  lab.revive("r510");
+  EXPECT_TRUE(wait_until([&] { return fetch(lab, kServices[0].url).succeeded(); }, 30s, 250ms))
+      << "a new hearthd runs homepage again";
 }
 
 }  // namespace

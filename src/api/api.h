@@ -8,8 +8,13 @@
 //                    400 {"error", "errors": [{file, line, column, path, message}]}: nothing stored
 //                    503 {"error": "no quorum: ..."}: the cluster cannot store it now
 //                    200 {"revision", "applied_at", "applied_by", "unchanged"}
+//   POST /v1/nodes/<node>/drain     no service is placed on the node any more; those running
+//   POST /v1/nodes/<node>/undrain   there are handed over (cluster/assignments.h)
+//                    200 {"node", "drained", "changed"}   404 {"error"}: no such node
+//                    400 {"error"}: the arbiter (it runs no services)   503 {"error"}: no quorum
 //   anything else    404 {"error"}
-// The optional header "X-Hearth-Applied-By" names who applies (the CLI sends user@host).
+// The optional header "X-Hearth-Applied-By" names who applies or drains (the CLI sends
+// user@host).
 //
 // ApiHandler is the whole behaviour without sockets (unit-tested); ApiServer puts it on
 // cpp-httplib, one listener per address.
@@ -38,6 +43,10 @@ class ControlPlane {
     bool unchanged = false;
   };
   virtual Result<Applied> apply(const std::string& text, const std::string& applied_by) = 0;
+  // Marks a node drained (or not). Fails (-> 503) when the cluster cannot store it.
+  enum class DrainOutcome { changed, unchanged, unknown_node, arbiter };
+  virtual Result<DrainOutcome> set_drained(const std::string& node, bool drained,
+                                           const std::string& by) = 0;
 };
 
 struct ApiRequest {
@@ -63,6 +72,7 @@ class ApiHandler {
 
  private:
   ApiResponse apply(const ApiRequest& request);
+  ApiResponse drain(const ApiRequest& request);
   ControlPlane& control_;
   std::string token_;
 };

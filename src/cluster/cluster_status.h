@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cluster/assignments.h"
 #include "cluster/kv_store.h"
 #include "cluster/records.h"
 #include "cluster/service_status.h"
@@ -65,6 +67,10 @@ struct ClusterView {
   // How each service of the spec runs, as the node running it reports it (service_status.h), in
   // spec order; a service no node reports has only its name and state "not running".
   std::vector<ServiceStatusRecord> services;
+  // Where each service of the spec is assigned (spec order; nullopt: not assigned yet), and
+  // the drained nodes (assignments.h).
+  std::vector<std::pair<std::string, std::optional<Assignment>>> assignments;
+  std::map<std::string, DrainRecord> drained;
   std::optional<SelfView> self;
 };
 

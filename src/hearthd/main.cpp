@@ -115,6 +115,16 @@ class DaemonControlPlane final : public api::ControlPlane {
     if (!applied) return applied.error();
     return Applied{applied->spec, applied->unchanged};
   }
+  Result<DrainOutcome> set_drained(const std::string& node, bool drained,
+                                   const std::string& by) override {
+    Spec spec = loop_.spec();
+    const Node* found = spec.find_node(node);
+    if (found == nullptr) return DrainOutcome::unknown_node;
+    if (found->role == NodeRole::arbiter) return DrainOutcome::arbiter;
+    auto changed = loop_.set_drained(node, drained, by + " via " + loop_.lease().node_name());
+    if (!changed) return changed.error();
+    return *changed ? DrainOutcome::changed : DrainOutcome::unchanged;
+  }
 
  private:
   cluster::ControlLoop& loop_;

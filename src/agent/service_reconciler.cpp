@@ -304,6 +304,19 @@ Status ServiceReconciler::reconcile(const Spec& spec, const std::vector<Assigned
   return first;
 }
 
+Result<std::vector<std::string>> ServiceReconciler::gone_from_node(
+    const std::vector<std::string>& services) {
+  auto observed = host_.observe();
+  if (!observed) return observed.error();
+  std::vector<std::string> gone;
+  for (const auto& service : services) {
+    bool present = std::any_of(observed->begin(), observed->end(),
+                               [&](const ServiceInstance& i) { return i.service == service; });
+    if (!present) gone.push_back(service);
+  }
+  return gone;
+}
+
 std::vector<ServiceRuntimeStatus> ServiceReconciler::status() const {
   std::vector<ServiceRuntimeStatus> result;
   for (const auto& [name, tracked] : tracked_) result.push_back(tracked.status);

@@ -101,6 +101,10 @@ class ServiceReconciler {
   // The services assigned to this node as they are now, sorted by name.
   std::vector<ServiceRuntimeStatus> status() const;
 
+  // Which of `services` have nothing left on this node (no container, no namespace: no address),
+  // as the node shows now. For handovers: a service is released only once this says so.
+  Result<std::vector<std::string>> gone_from_node(const std::vector<std::string>& services);
+
  private:
   struct Tracked {
     Ipv4 address;

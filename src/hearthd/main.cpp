@@ -31,10 +31,10 @@
 #include <thread>
 
 #include "agent/dns_dhcp_reconciler.h"
+#include "agent/service_assignments.h"
 #include "agent/service_guard.h"
 #include "agent/service_reconciler.h"
 #include "agent/service_status_publisher.h"
-#include "plan/plan.h"
 #include "agent/node_firewall_reconciler.h"
 #include "plan/firewall.h"
 #include "api/api.h"
@@ -130,20 +130,6 @@ class DaemonControlPlane final : public api::ControlPlane {
   cluster::ControlLoop& loop_;
   std::string etcd_;
 };
-
-// TEMPORARY GLUE (services branch), to be replaced by cluster::read_assignments() as soon as the
-// placement branch is in main: the services of `spec` that plan() places on `node` with every node
-// alive (no failover: that is the leader's assignments' job).
-Result<std::vector<agent::AssignedService>> planned_services_of(const Spec& spec,
-                                                                const std::string& node) {
-  auto planned = plan(spec, ObservedState{});
-  if (!planned) return planned.error();
-  std::vector<agent::AssignedService> mine;
-  for (const auto& service : planned->services) {
-    if (service.node && *service.node == node) mine.push_back({service.name, service.address});
-  }
-  return mine;
-}
 
 // Holds an exclusive lock on DATA_DIR/hearthd.lock for the life of the process: two hearthd for
 // one node would hold two leases and could both believe they lead.
@@ -283,6 +269,8 @@ int main(int argc, char** argv) {
   std::optional<agent::ServiceReconciler> services;
   if (self->role == NodeRole::server) services.emplace(service_host, system_clock());
   agent::ServiceStatusPublisher service_status(store, system_clock(), node);
+  std::optional<agent::AssignedServices> assigned_services;
+  if (services) assigned_services.emplace(*services, store, system_clock(), node);
 
   loop.set_fence_callback([&services](const std::string& reason) {
     if (!services) {
@@ -334,13 +322,11 @@ int main(int argc, char** argv) {
       log::error(guard.error().message + "; services would outlive a crash of hearthd");
     }
     services_thread = every_interval("services", [&]() -> Status {
-      Spec current = loop.spec();
-      auto assigned = planned_services_of(current, node);  // TEMPORARY GLUE, see above
-      if (!assigned) return assigned.error();
-      Status reconciled = services->reconcile(current, *assigned, loop.lease().held());
+      cluster::LeaseId lease = loop.lease().held() ? loop.lease().lease_id() : 0;
+      Status stepped = assigned_services->step(loop.spec(), lease);
       service_host.rotate_logs();
-      Status published = service_status.publish(services->status(), loop.lease().lease_id());
-      if (!reconciled) return reconciled;
+      Status published = service_status.publish(services->status(), lease);
+      if (!stepped) return stepped;
       return published;
     });
   }

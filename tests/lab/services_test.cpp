@@ -8,11 +8,11 @@
 // status counts the restart. A spec where two services of one node use port 80 is applied: both
 // answer on it at their own addresses. `hearth logs` shows the service's output.
 // Second scenario, fencing on the node side: r510 power-cut removes homepage's address and
-// container before r530 sees r510's lease expire; revived, it runs it again; its hearthd killed
-// (SIGKILL), the guard stops homepage.
+// container before the leader sees r510's lease expire; homepage then answers from r530, and
+// goes back to r510 once it is revived; r510's hearthd killed (SIGKILL), the guard stops homepage.
 //
-// Until the placement branch's assignments are in main, hearthd places services with plan()
-// locally (every node alive): no service moves to the other server here.
+// The leader's assignments decide where services run: the cut also shows the failover to r530
+// and, once r510 is back and settled, the handover back to it (homepage prefers r510).
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -338,11 +338,24 @@ TEST_F(Services, ACutOffNodeStopsItsServicesBeforeItsLeaseExpiresAndACrashedHear
             << "dead at " << dead - cut_wall << " ms\n";
   EXPECT_LT(stopped, dead) << "the addresses must be gone before the lease can expire";
 
+  // The leader moves homepage to r530 once r510's lease has expired (failover).
+  auto failed_over =
+      wait_until([&] { return fetch(lab, kServices[0].url).succeeded(); }, 30s, 100ms);
+  ASSERT_TRUE(failed_over) << "homepage never answered from r530\n"
+                           << lab.cluster_status("r530").dump(2);
+  std::cout << "homepage answered again " << elapsed_ms(cut) << " ms after the cut\n";
+  EXPECT_TRUE(homepage_on(lab, "r530").container) << "failed over to r530";
+
+  // r510 back: homepage prefers it, so it is handed back once r510 has settled (the leader marks
+  // it releasing, r530 stops it and acknowledges, then r510 starts it).
   lab.revive("r510");
-  auto back = wait_until([&] { return fetch(lab, kServices[0].url).succeeded(); }, 30s, 250ms);
-  ASSERT_TRUE(back) << "r510 holds a lease again and runs homepage again\n"
-                    << lab.cluster_status("r510").dump(2);
-  EXPECT_TRUE(homepage_on(lab, "r510").container);
+  auto back = wait_until(
+      [&] {
+        return homepage_on(lab, "r510").container && fetch(lab, kServices[0].url).succeeded();
+      },
+      60s, 250ms);
+  ASSERT_TRUE(back) << "homepage never moved back to r510\n" << lab.cluster_status("r510").dump(2);
+  EXPECT_FALSE(homepage_on(lab, "r530").container) << "released by r530";
 
   auto killed_at = SteadyClock::now();
   lab.kill_process("r510", "hearthd");
@@ -358,7 +371,7 @@ TEST_F(Services, ACutOffNodeStopsItsServicesBeforeItsLeaseExpiresAndACrashedHear
   std::cout << "hearthd of r510 killed: its guard stopped homepage after " << stopped_ms << " ms\n";
   lab.revive("r510");
   EXPECT_TRUE(wait_until([&] { return fetch(lab, kServices[0].url).succeeded(); }, 30s, 250ms))
-      << "a new hearthd runs homepage again";
+      << "homepage runs again (on r530 after a failover, or on r510)";
 }
 
 }  // namespace

@@ -445,3 +445,105 @@ TEST(ServiceFirewallRuleset, OnlyTheServicesPortsFromItsAllowedSources) {
 
 }  // namespace
 }  // namespace hearth::agent
+
+#include "agent/service_assignments.h"
+#include "cluster/memory_kv_store.h"
+
+namespace hearth::agent {
+namespace {
+
+// The node side of the leader's assignments, against the in-memory store.
+class AssignedServicesTest : public ::testing::Test {
+ protected:
+  AssignedServicesTest()
+      : spec_(example_spec()),
+        store_(clock_),
+        reconciler_(host_, clock_),
+        node_(reconciler_, store_, clock_, "r510") {
+    lease_ = store_.grant_lease(std::chrono::seconds(2))->id;
+  }
+  cluster::Assignment assign(const std::string& service, const std::string& node,
+                             cluster::AssignmentState state = cluster::AssignmentState::active,
+                             const std::string& to = "") {
+    cluster::Assignment a;
+    a.service = service;
+    a.node = node;
+    a.address = *Ipv4::parse(service == "homepage" ? "10.1.2.130" : "10.1.2.129");
+    a.since = 1;
+    a.by = "r530";
+    a.state = state;
+    a.to = to;
+    auto put = store_.put(cluster::keys::assignment(service), a.to_json(), 0);
+    EXPECT_TRUE(put);
+    a.revision = put ? *put : 0;
+    return a;
+  }
+  Status step() {
+    Status s = node_.step(spec_, lease_);
+    clock_.advance(500ms);
+    (void)store_.keep_alive(lease_);
+    return s;
+  }
+
+  Spec spec_;
+  FakeHost host_;
+  ManualClock clock_;
+  cluster::MemoryKeyValueStore store_;
+  ServiceReconciler reconciler_;
+  AssignedServices node_;
+  cluster::LeaseId lease_ = 0;
+};
+
+TEST_F(AssignedServicesTest, RunsWhatIsActiveHereOnly) {
+  assign("homepage", "r510");
+  assign("whoami", "r530");
+  ASSERT_TRUE(step());
+  EXPECT_EQ(host_.starts, (std::vector<std::string>{"homepage"}));
+  EXPECT_EQ(host_.services["homepage"].address, *Ipv4::parse("10.1.2.130"));
+}
+
+TEST_F(AssignedServicesTest, AHandoverStopsTheServiceThenAcknowledgesTheRelease) {
+  assign("homepage", "r510");
+  ASSERT_TRUE(step());
+  ASSERT_EQ(host_.services.count("homepage"), 1u);
+  cluster::Assignment releasing =
+      assign("homepage", "r510", cluster::AssignmentState::releasing, "r530");
+  ASSERT_TRUE(step());
+  EXPECT_EQ(host_.services.count("homepage"), 0u) << "stopped, address removed";
+  auto record = store_.get(cluster::keys::released("homepage"), cluster::Consistency::linearizable);
+  ASSERT_TRUE(record && *record) << "release acknowledged";
+  auto parsed = cluster::ReleaseRecord::parse((*record)->value);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->node, "r510");
+  EXPECT_EQ(parsed->revision, releasing.revision);
+  EXPECT_EQ((*record)->lease, lease_) << "on the node's lease";
+}
+
+TEST_F(AssignedServicesTest, NoReleaseWhileTheServiceCannotBeStopped) {
+  assign("homepage", "r510");
+  ASSERT_TRUE(step());
+  assign("homepage", "r510", cluster::AssignmentState::releasing, "r530");
+  host_.observe_fails = true;  // the node cannot be looked at: nothing is known to be stopped
+  (void)step();
+  auto record = store_.get(cluster::keys::released("homepage"), cluster::Consistency::linearizable);
+  ASSERT_TRUE(record);
+  EXPECT_FALSE(*record);
+}
+
+TEST_F(AssignedServicesTest, WithoutALeaseNothingRunsAndNothingIsReleased) {
+  assign("homepage", "r510");
+  ASSERT_TRUE(node_.step(spec_, 0));
+  EXPECT_TRUE(host_.starts.empty());
+}
+
+TEST_F(AssignedServicesTest, AnUnreadableStoreKeepsTheLastAssignments) {
+  assign("homepage", "r510");
+  ASSERT_TRUE(step());
+  store_.set_reachable(false);
+  EXPECT_FALSE(step());
+  EXPECT_EQ(host_.services.count("homepage"), 1u) << "still running";
+  EXPECT_TRUE(host_.stops.empty());
+}
+
+}  // namespace
+}  // namespace hearth::agent

@@ -162,6 +162,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65535));
   app.add_option("--etcd", etcd, "The local etcd member's client URL");
   app.add_option("--log-level", level, "debug | info | warn | error");
+  bool manage_firewall = true;
+  app.add_flag("!--no-firewall", manage_firewall,
+               "Leave this machine's nftables alone: no table inet hearth_node (docs/operations.md)");
   app.set_version_flag("--version", std::string("hearthd ") + kVersion);
   try {
     app.parse(argc, argv);
@@ -302,9 +305,14 @@ int main(int argc, char** argv) {
   std::thread control = every_interval("control loop", [&loop] { return loop.tick(); });
   NftTarget nftables;
   agent::NodeFirewallReconciler node_firewall(nftables, node);
-  std::thread firewall = every_interval("firewall", [&loop, &node_firewall] {
-    return node_firewall.reconcile(loop.spec());
-  });
+  std::thread firewall;
+  if (manage_firewall) {
+    firewall = every_interval("firewall", [&loop, &node_firewall] {
+      return node_firewall.reconcile(loop.spec());
+    });
+  } else {
+    log::warn("--no-firewall: hearth's ports are open to every network this machine is on");
+  }
   std::thread dns_dhcp_thread;
   if (dns_dhcp) {
     dns_dhcp_thread = every_interval("DNS and DHCP", [&loop, &dns_dhcp]() -> Status {
@@ -372,7 +380,7 @@ int main(int argc, char** argv) {
   if (services) (void)services->stop_all("hearthd is stopping");
   renewal.join();
   control.join();
-  firewall.join();
+  if (firewall.joinable()) firewall.join();
   if (dns_dhcp_thread.joinable()) dns_dhcp_thread.join();
   watchdog.join();
   if (management_listener.joinable()) management_listener.join();

@@ -55,7 +55,9 @@ class HearthdTest : public ::testing::Test {
                     "--api-port",
                     std::to_string(port_),
                     "--etcd",
-                    etcd_->endpoint()};
+                    etcd_->endpoint(),
+                    // It runs in the machine's own network namespace: hands off its firewall.
+                    "--no-firewall"};
     command.out = Output::file;
     command.err = Output::merge;
     command.output_file = dir_.path() + "/hearthd.log";

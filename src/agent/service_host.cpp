@@ -129,11 +129,6 @@ std::optional<std::string> NodeServiceHost::not_ready(const StartRequest& reques
 
 Status NodeServiceHost::prepare_bundle(const StartRequest& request) {
   const Service& service = *request.service;
-  if (service.rootfs.empty()) {
-    return Error{"service " + service.name + " names an image (" + service.image +
-                 "); this node runs services from a rootfs directory only (image support needs "
-                 "podman or skopeo to unpack it)"};
-  }
   for (char c : service.rootfs) {
     if (c == ',' || c == ':') {
       return Error{"the rootfs of service " + service.name + " (" + service.rootfs +
@@ -204,6 +199,11 @@ Status NodeServiceHost::start(const StartRequest& request, FenceGate& gate) {
     return s;
   };
 
+  if (service.rootfs.empty()) {
+    return Error{"service " + service.name + " names an image (" + service.image +
+                 "); this node runs services from a rootfs directory only (image support needs "
+                 "podman or skopeo to unpack it)"};
+  }
   if (auto s = gate.step([&] { return stop(service.name, 0ms); }); !s) return s;
   std::error_code error;
   fs::create_directories(layout_.service_dir(service.name), error);

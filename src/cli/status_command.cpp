@@ -8,6 +8,7 @@
 #include <chrono>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -47,13 +48,42 @@ std::string since(long long observed_at, const json& value) {
   return human_duration(observed_at - at) + " (" + local_clock(at) + ")";
 }
 
+// How a service runs, as the node running it reports it (status["services"]): its state
+// (coloured), restarts and last probe, with the reason when it does not run.
+struct RuntimeColumns {
+  std::string state = "-", restarts = "-", probe = "-";
+};
+RuntimeColumns runtime_columns(std::ostream& out, const json& service, long long now) {
+  RuntimeColumns c;
+  std::string state = text_of(service, "state");
+  Colour colour = state == "running"                                         ? Colour::green
+                  : state == "starting" || state == "restarting" || state == "waiting" ? Colour::yellow
+                                                                              : Colour::red;
+  c.state = paint(out, colour, state);
+  c.restarts = std::to_string(number_of(service, "restarts"));
+  if (service["last_probe"].is_object()) {
+    const json& p = service["last_probe"];
+    c.probe = std::string(p.value("ok", false) ? "ok" : "FAILED") + " " +
+              human_duration(now - number_of(p, "at")) + " ago: " + text_of(p, "message");
+  }
+  if (!text_of(service, "error").empty() && state != "running") {
+    c.probe += " (" + text_of(service, "error") + ")";
+  }
+  return c;
+}
+
 // Where each service is assigned (the leader's decision), the unplaced ones with their reason,
 // and the drained nodes.
 void print_assignments(std::ostream& out, const json& status, long long now) {
   const json& assignments = status["assignments"];
   if (assignments.is_array() && !assignments.empty()) {
     out << '\n';
-    Table table({"SERVICE", "NODE", "ADDRESS", "ASSIGNED", "SINCE"});
+    std::map<std::string, json> reports;
+    if (status["services"].is_array()) {
+      for (const auto& r : status["services"]) reports[text_of(r, "name")] = r;
+    }
+    Table table({"SERVICE", "NODE", "ADDRESS", "ASSIGNED", "SINCE", "STATE", "RESTARTS",
+                 "LAST PROBE"});
     std::vector<std::string> notes;
     for (const auto& a : assignments) {
       std::string state = text_of(a, "state");
@@ -67,7 +97,15 @@ void print_assignments(std::ostream& out, const json& status, long long now) {
         assigned = paint(out, Colour::red, "UNPLACED");
       }
       std::string address = a["address"].is_string() ? a["address"].get<std::string>() : "-";
-      table.add_row({text_of(a, "service"), node, address, assigned, since(now, a["since"])});
+      RuntimeColumns runtime;
+      auto report = reports.find(text_of(a, "service"));
+      if (report != reports.end()) {
+        runtime = runtime_columns(out, report->second, now);
+        std::string on = text_of(report->second, "node");
+        if (!on.empty() && on != node) runtime.state += " on " + on;
+      }
+      table.add_row({text_of(a, "service"), node, address, assigned, since(now, a["since"]),
+                     runtime.state, runtime.restarts, runtime.probe});
       if (state == "unplaced" || state == "pending" ||
           text_of(a, "reason").rfind("stays on ", 0) == 0) {
         notes.push_back(text_of(a, "service") + ": " + text_of(a, "reason"));
@@ -145,28 +183,17 @@ void print_status(std::ostream& out, const json& status, const std::string& from
   table.print(out);
   print_assignments(out, status, now);
 
-  if (status["services"].is_array() && !status["services"].empty()) {
+  // Before the leader has assigned anything: how the services run, as their nodes report it.
+  bool assigned = status["assignments"].is_array() && !status["assignments"].empty();
+  if (!assigned && status["services"].is_array() && !status["services"].empty()) {
     out << '\n';
-    Table services({"SERVICE", "NODE", "ADDRESS", "STATE", "SINCE", "RESTARTS", "LAST PROBE"});
+    Table services({"SERVICE", "NODE", "ADDRESS", "STATE", "RESTARTS", "LAST PROBE"});
     for (const auto& service : status["services"]) {
-      std::string state = text_of(service, "state");
-      Colour colour = state == "running" ? Colour::green
-                      : state == "starting" || state == "restarting" ? Colour::yellow
-                                                                     : Colour::red;
-      std::string probe = "-";
-      if (service["last_probe"].is_object()) {
-        const json& p = service["last_probe"];
-        probe = std::string(p.value("ok", false) ? "ok" : "FAILED") + " " +
-                human_duration(now - number_of(p, "at")) + " ago: " + text_of(p, "message");
-      }
-      if (!text_of(service, "error").empty() && state != "running") {
-        probe += " (" + text_of(service, "error") + ")";
-      }
+      RuntimeColumns runtime = runtime_columns(out, service, now);
       services.add_row({text_of(service, "name"),
                         text_of(service, "node").empty() ? "-" : text_of(service, "node"),
                         text_of(service, "address").empty() ? "-" : text_of(service, "address"),
-                        paint(out, colour, state), since(now, service["since"]),
-                        std::to_string(number_of(service, "restarts")), probe});
+                        runtime.state, runtime.restarts, runtime.probe});
     }
     services.print(out);
   }

@@ -56,9 +56,12 @@ struct RuntimeColumns {
 RuntimeColumns runtime_columns(std::ostream& out, const json& service, long long now) {
   RuntimeColumns c;
   std::string state = text_of(service, "state");
-  Colour colour = state == "running"                                         ? Colour::green
-                  : state == "starting" || state == "restarting" || state == "waiting" ? Colour::yellow
-                                                                              : Colour::red;
+  Colour colour = Colour::red;
+  if (state == "running") {
+    colour = Colour::green;
+  } else if (state == "starting" || state == "restarting" || state == "waiting") {
+    colour = Colour::yellow;
+  }
   c.state = paint(out, colour, state);
   c.restarts = std::to_string(number_of(service, "restarts"));
   if (service["last_probe"].is_object()) {

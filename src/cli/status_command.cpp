@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/volume_output.h"
 #include "cli/api_client.h"
 #include "cli/command.h"
 #include "cli/output.h"
@@ -103,6 +104,7 @@ void print_status(std::ostream& out, const json& status, const std::string& from
                    text_of(node, "version").empty() ? "-" : text_of(node, "version")});
   }
   table.print(out);
+  if (status.contains("volumes")) print_volumes(out, status["volumes"]);
 
   const json& self = status["this_node"];
   if (self.is_object() && (self.value("fenced", false) || !self.value("lease_held", true))) {

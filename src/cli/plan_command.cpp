@@ -6,6 +6,7 @@
 #include "cli/output.h"
 #include "cli/spec_input.h"
 #include "common/strings.h"
+#include "engines/nftables_config.h"
 #include "plan/plan.h"
 #include "plan/plan_json.h"
 #include "plan/quantities.h"
@@ -105,18 +106,35 @@ void print_firewall(const Plan& plan) {
   nodes.print(std::cout, "  ");
 }
 
+// The exact rulesets hearthd applies (engines/nftables_config.h), each one a file `nft -f` takes.
+void print_nftables(const Plan& plan) {
+  for (const NodeFirewall& node : plan.firewall.nodes) {
+    std::cout << "# node " << node.node << ": in the node's own network namespace\n"
+              << render_node_ruleset(node) << '\n';
+  }
+  for (const ServiceFirewall& service : plan.firewall.services) {
+    std::cout << "# service " << service.service << " (" << service.address.str()
+              << "): in the service's network namespace\n"
+              << render_service_ruleset(service) << '\n';
+  }
+}
+
 }  // namespace
 
 void add_plan_command(CLI::App& app, int& exit_code) {
   struct Options {
     std::string file;
     bool json = false;
+    bool nftables = false;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
       "plan", "What applying the spec would make: bricks, placements, addresses, DNS, DHCP, firewall");
   command->add_option("-f,--file", options->file, "The spec file")->required();
   command->add_flag("--json", options->json, "Machine-readable output (docs/plan-json.md)");
+  command->add_flag("--nft", options->nftables,
+                    "Print the exact nftables rulesets of every node and service instead")
+      ->excludes("--json");
   command->callback([options, &exit_code] {
     auto spec = load_spec_or_report(options->file, options->json, exit_code);
     if (!spec) return;
@@ -129,6 +147,10 @@ void add_plan_command(CLI::App& app, int& exit_code) {
     }
     if (options->json) {
       std::cout << to_json(*planned).dump(2) << '\n';
+      return;
+    }
+    if (options->nftables) {
+      print_nftables(*planned);
       return;
     }
     std::cout << "Plan for cluster " << spec->cluster.name << " (" << options->file

@@ -4,9 +4,12 @@
 //           [--api-port 7070] [--etcd http://127.0.0.1:2379] [--log-level info]
 //
 // Threads: lease renewal (every 500 ms), the control loop (every 500 ms: election, node history,
-// spec), on the arbiter DNS and DHCP (every 500 ms: dnsmasq follows the spec in force; no etcd
-// call of its own), volumes (every 500 ms: the leader builds and heals gluster volumes, every
-// server keeps its FUSE mounts; agent/volume_reconciler.h), the fence watchdog (every 50 ms, no I/O), the API listeners (management address
+// spec), the node firewall (every 500 ms: hearth's ports open to the management and storage
+// networks only; runs nft only when the spec changes, and every 5 s to check), on the arbiter DNS
+// and DHCP (every 500 ms: dnsmasq follows the spec in force; no etcd call of its own), volumes
+// (every 500 ms: the leader builds and heals gluster volumes; agent/volume_reconciler.h), volume
+// mounts (every 500 ms: each server keeps its FUSE mounts), the fence watchdog (every 50 ms, no
+// I/O), the API listeners (management address
 // and 127.0.0.1), and the main thread, which waits for SIGTERM/SIGINT and then stops cleanly: the
 // lease is revoked so the other nodes see this one leave at once.
 
@@ -27,6 +30,7 @@
 #include <thread>
 
 #include "agent/dns_dhcp_reconciler.h"
+#include "agent/node_firewall_reconciler.h"
 #include "agent/volume_admin.h"
 #include "agent/volume_reconciler.h"
 #include "agent/volume_status.h"
@@ -275,6 +279,11 @@ int main(int argc, char** argv) {
   };
   std::thread renewal = every_interval("lease", [&loop] { return loop.renew_lease(); });
   std::thread control = every_interval("control loop", [&loop] { return loop.tick(); });
+  NftTarget nftables;
+  agent::NodeFirewallReconciler node_firewall(nftables, node);
+  std::thread firewall = every_interval("firewall", [&loop, &node_firewall] {
+    return node_firewall.reconcile(loop.spec());
+  });
   std::thread dns_dhcp_thread;
   if (dns_dhcp) {
     dns_dhcp_thread = every_interval("DNS and DHCP", [&loop, &dns_dhcp]() -> Status {
@@ -351,6 +360,7 @@ int main(int argc, char** argv) {
   stop.request();
   renewal.join();
   control.join();
+  firewall.join();
   if (dns_dhcp_thread.joinable()) dns_dhcp_thread.join();
   volume_thread.join();
   mount_thread.join();

@@ -108,6 +108,19 @@ TEST(Plan, HumanOutputShowsEverySection) {
   EXPECT_EQ(run.out.find("\033["), std::string::npos) << "no colour when not a terminal";
 }
 
+TEST(Plan, NftPrintsTheExactRulesetOfEveryNodeAndService) {
+  CliRun run = hearth("plan -f examples/homelab.yaml --nft");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (const char* header : {"# node r510:", "# node r530:", "# node elitedesk:",
+                             "# service homepage (10.1.2.130)", "# service notes", "# service whoami"}) {
+    EXPECT_NE(run.out.find(header), std::string::npos) << header << "\n" << run.out;
+  }
+  EXPECT_NE(run.out.find("ip saddr { 10.1.3.0/24 } tcp dport { 80 } accept comment \"notes\""),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(hearth("plan -f examples/homelab.yaml --nft --json").exit_code, 2);
+}
+
 TEST(WhatIf, LosingR510KeepsQuorumAndMovesEverythingToR530) {
   CliRun run = hearth("what-if -f examples/homelab.yaml --fail r510 --json");
   ASSERT_EQ(run.exit_code, 0) << run.err;

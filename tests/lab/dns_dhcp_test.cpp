@@ -1,7 +1,8 @@
 // Scenario lab_dns_dhcp: the arbiter keeps the network alive. From the `home` client: a DHCP lease
 // in the home range with the right router and DNS server; the reservation's MAC gets its fixed
 // address; DNS answers nodes, services, reservations and dns.records, refuses unknown names of the
-// domain, and forwards other names to the lab's upstream resolver (never the internet). Then with
+// domain, and forwards other names to the lab's upstream resolver (never the internet). A record
+// added by `hearth apply` is served within seconds, and the leases are kept. Then with
 // BOTH servers power-cut, and across a crash and restart of the arbiter's hearthd without quorum:
 // new leases and DNS answers still work. Reviving the servers needs nothing done by hand.
 //
@@ -222,6 +223,22 @@ TEST_F(DnsDhcp, TheArbiterKeepsTheNetworkAlive) {
       << upstream_log;
   EXPECT_EQ(dig(lab, "home", dns_server, "example.com").addresses, "");
 
+  // A live change: `hearth apply` of a spec with one more record. dnsmasq serves it within
+  // seconds, and the leases it handed out are kept.
+  auto change = SteadyClock::now();
+  Completed applied = lab.apply(example_spec_variant(1));
+  ASSERT_TRUE(applied.succeeded()) << applied.out << applied.err;
+  auto served = wait_until(
+      [&] { return dig(lab, "home", dns_server, "lab-test-1.home.arpa").addresses == "10.1.2.61"; },
+      30s, 200ms);
+  ASSERT_TRUE(served) << read_all(lab.state().find_node("elitedesk")->log_dir + "/hearthd.log");
+  std::cout << "applied a new record: answered " << elapsed_ms(change) << " ms after `hearth apply` began\n";
+  std::string kept =
+      read_all(lab.state().find_node("elitedesk")->host_data_dir + "/dnsmasq/dnsmasq.leases");
+  EXPECT_NE(kept.find(first.ip), std::string::npos) << kept;
+  EXPECT_NE(kept.find("10.1.3.5"), std::string::npos) << kept;
+  EXPECT_EQ(dig(lab, "home", dns_server, "nas.home.arpa").addresses, "10.1.2.40");
+
   // Both servers lose power: no quorum anywhere. DHCP and DNS go on.
   pid_t served_by = dnsmasq_pid(lab);
   ASSERT_GT(served_by, 0);
@@ -263,7 +280,7 @@ TEST_F(DnsDhcp, TheArbiterKeepsTheNetworkAlive) {
   EXPECT_TRUE(wait_until(
       [&] {
         return read_all(hearthd_log_file)
-                   .find("serving the saved configuration of spec revision 1") != std::string::npos;
+                   .find("serving the saved configuration of spec revision 2") != std::string::npos;
       },
       10s))
       << read_all(hearthd_log_file);

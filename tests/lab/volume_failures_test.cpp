@@ -6,8 +6,9 @@
 //     diverging. Revived: hearthd starts the heal by itself, no split-brain entry is left, and
 //     both data bricks hold the same files with the same checksums.
 //   - the arbiter loses power: the writes go on; revived, it heals.
-//   - a disk fails (its brick directory is unmounted): only the volumes with a brick on it are
-//     degraded; `hearth volume replace-brick` to another disk plus heal restores two copies.
+//   - a disk fails (r530's ssd1 is unmounted under its brick): only appdata, which has a brick on
+//     it, is degraded and stays writable; `hearth volume replace-brick appdata r530 hdd1` plus the
+//     heal restores two identical copies.
 
 #include <gtest/gtest.h>
 
@@ -168,6 +169,41 @@ TEST_F(VolumeFailures, ArbiterPowerCutWritesGoOn) {
   std::cout << after_cut << " writes after the arbiter's cut; the stall: " << stall_across(result, cut) << " ms\n";
   lab_->revive("elitedesk");
   expect_healed_and_identical(result.acknowledged, subdir);
+}
+
+// Last: it moves appdata's brick on r530 for good.
+TEST_F(VolumeFailures, DiskFailureDegradesOnlyItsVolumesAndReplaceBrickRestoresTwoCopies) {
+  std::string old_brick = brick_dir(*lab_, "appdata", "r530");
+  ASSERT_EQ(old_brick, "/srv/hearth/bricks/ssd1/appdata") << "the example's plan changed: adapt the test";
+  ASSERT_EQ(brick_dir(*lab_, "media", "r530"), "/srv/hearth/bricks/hdd1/media");
+  auto wrote = lab_->exec("r530", {"sh", "-c", "mkdir -p /var/lib/hearth/volumes/appdata/disk && "
+                                               "for i in 1 2 3 4 5; do echo $i > /var/lib/hearth/volumes/appdata/disk/f$i; done"});
+  ASSERT_TRUE(wrote.succeeded()) << wrote.err;
+
+  // r530's disk ssd1 fails: its file system goes away under the brick.
+  auto failed = lab_->exec("r530", {"umount", "--lazy", "/srv/hearth/bricks/ssd1"});
+  ASSERT_TRUE(failed.succeeded()) << failed.err;
+  auto degraded = wait_until([&] { return bricks_up(volume_in(lab_->cluster_status("r530"), "appdata")) == 2; },
+                             90s, 1s);
+  ASSERT_TRUE(degraded.has_value()) << volume_in(lab_->cluster_status("r530"), "appdata").dump(2);
+  std::cout << "the brick on the failed disk was seen down after " << degraded->count() << " ms\n";
+  EXPECT_EQ(bricks_up(volume_in(lab_->cluster_status("r530"), "media")), 3) << "media has no brick on ssd1";
+  // Still writable with one data brick and the arbiter.
+  EXPECT_TRUE(lab_->exec("r530", {"sh", "-c", "echo 6 > /var/lib/hearth/volumes/appdata/disk/f6"}).succeeded());
+
+  // The brick moves to r530's other disk; the heal copies everything there.
+  auto moved = hearth({"volume", "replace-brick", "appdata", "r530", "hdd1"});
+  ASSERT_TRUE(moved.succeeded()) << moved.out << moved.err;
+  std::cout << moved.out;
+  EXPECT_EQ(brick_dir(*lab_, "appdata", "r530"), "/srv/hearth/bricks/hdd1/appdata");
+  auto took = wait_until([&] { return healed(*lab_, "r530", "appdata"); }, 180s, 1s);
+  ASSERT_TRUE(took.has_value()) << "appdata never healed onto the new brick";
+  std::cout << "healed onto the new brick " << took->count() << " ms after replace-brick\n";
+  auto r510 = brick_checksums(*lab_, "r510", brick_dir(*lab_, "appdata", "r510"));
+  auto r530 = brick_checksums(*lab_, "r530", "/srv/hearth/bricks/hdd1/appdata");
+  EXPECT_EQ(r510, r530);
+  EXPECT_TRUE(r530.count("./disk/f6")) << "the write made while degraded is on the new brick";
+  EXPECT_EQ(bricks_up(volume_in(lab_->cluster_status("r530"), "appdata")), 3);
 }
 
 }  // namespace

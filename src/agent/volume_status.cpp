@@ -67,6 +67,13 @@ json volume_json(const Spec& spec, const std::string& name, const VolumeReport* 
              {"role", brick.arbiter ? "arbiter" : "data"}};
       auto state = report->brick_states.find(brick.id());
       bool up = state != report->brick_states.end() && state->second.online;
+      // glusterd may go on calling a brick of a peer that lost power online until its own
+      // connection times out; the heal summary's fresh client sees it unreachable within seconds.
+      if (report->heal) {
+        for (const auto& heal : report->heal->bricks) {
+          if (heal.brick == brick.id() && !heal.connected) up = false;
+        }
+      }
       bool known = report->state == "Started" && !(report->brick_states.empty() && !report->error.empty());
       if (known) {
         b["up"] = up;

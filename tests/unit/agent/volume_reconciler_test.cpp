@@ -408,6 +408,16 @@ TEST(VolumeReconciler, TheLeaderConvergesInAFewStepsAndThenOnlyObserves) {
   EXPECT_EQ(json[0]["bricks"][2]["node"], "elitedesk");
   EXPECT_EQ(json[0]["mounts"][0]["node"], "r510");
   EXPECT_EQ(json[0]["heal"]["pending"], 0);
+  EXPECT_EQ(json[0]["bricks"][0]["up"], true);
+
+  // glusterd still calls a brick online that the heal summary's client cannot reach: down.
+  auto reports = reconciler.reports();
+  GlusterHealSummary heal;
+  heal.bricks = {{reports[0].bricks[0].id(), false, -1, -1, -1}};
+  reports[0].heal = heal;
+  auto cut = volumes_json(spec, reports, {record}, 10000);
+  EXPECT_EQ(cut[0]["bricks"][0]["up"], false);
+  EXPECT_EQ(cut[0]["bricks"][1]["up"], true);
 }
 
 TEST(VolumeReconciler, AFollowerNeverChangesTheClusterButKeepsItsMounts) {

@@ -85,7 +85,8 @@ Result<json> replace_brick(GlusterCli& gluster, const Spec& spec, const std::str
   json answer{{"volume", volume}, {"old", move->old_brick}, {"new", move->new_brick}};
   // The new brick is empty: heal everything onto it now (hearthd's heal loop follows up).
   if (auto s = gluster.heal(volume); !s) {
-    answer["heal"] = "not started yet: " + s.error().message + " (hearthd retries)";
+    // Right after replace-brick the self-heal daemons restart and may refuse for a moment.
+    answer["heal"] = "not accepted yet (hearthd heals while entries are pending): " + s.error().message;
   } else {
     answer["heal"] = "started";
   }

@@ -195,7 +195,10 @@ TEST_F(VolumeFailures, DiskFailureDegradesOnlyItsVolumesAndReplaceBrickRestoresT
   auto moved = hearth({"volume", "replace-brick", "appdata", "r530", "hdd1"});
   ASSERT_TRUE(moved.succeeded()) << moved.out << moved.err;
   std::cout << moved.out;
-  EXPECT_EQ(brick_dir(*lab_, "appdata", "r530"), "/srv/hearth/bricks/hdd1/appdata");
+  // hearthd's status follows within a few observations.
+  EXPECT_TRUE(wait_until([&] { return brick_dir(*lab_, "appdata", "r530") == "/srv/hearth/bricks/hdd1/appdata"; },
+                         30s, 500ms)
+                  .has_value());
   auto took = wait_until([&] { return healed(*lab_, "r530", "appdata"); }, 180s, 1s);
   ASSERT_TRUE(took.has_value()) << "appdata never healed onto the new brick";
   std::cout << "healed onto the new brick " << took->count() << " ms after replace-brick\n";
@@ -203,7 +206,10 @@ TEST_F(VolumeFailures, DiskFailureDegradesOnlyItsVolumesAndReplaceBrickRestoresT
   auto r530 = brick_checksums(*lab_, "r530", "/srv/hearth/bricks/hdd1/appdata");
   EXPECT_EQ(r510, r530);
   EXPECT_TRUE(r530.count("./disk/f6")) << "the write made while degraded is on the new brick";
-  EXPECT_EQ(bricks_up(volume_in(lab_->cluster_status("r530"), "appdata")), 3);
+  EXPECT_TRUE(
+      wait_until([&] { return bricks_up(volume_in(lab_->cluster_status("r530"), "appdata")) == 3; }, 30s, 500ms)
+          .has_value())
+      << volume_in(lab_->cluster_status("r530"), "appdata").dump(2);
 }
 
 }  // namespace

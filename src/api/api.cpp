@@ -56,9 +56,48 @@ ApiResponse ApiHandler::handle(const ApiRequest& request) {
     if (!done) return error_response(400, done.error().message);
     return {200, done->dump()};
   }
+  if (request.path.rfind("/v1/nodes/", 0) == 0) return drain(request);
   return error_response(404, "no such endpoint: " + request.method + " " + request.path +
-                                 " (there are GET /v1/status, POST /v1/spec and POST "
+                                 " (there are GET /v1/status, POST /v1/spec, POST "
+                                 "/v1/nodes/NODE/drain and POST /v1/nodes/NODE/undrain, POST "
                                  "/v1/volumes/<NAME>/<ACTION>)");
+}
+
+ApiResponse ApiHandler::drain(const ApiRequest& request) {
+  // /v1/nodes/<node>/drain | /v1/nodes/<node>/undrain
+  std::string rest = request.path.substr(std::string("/v1/nodes/").size());
+  auto slash = rest.find('/');
+  std::string node = slash == std::string::npos ? rest : rest.substr(0, slash);
+  std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (node.empty() || (action != "drain" && action != "undrain")) {
+    return error_response(404, "no such endpoint: " + request.method + " " + request.path +
+                                   " (use POST /v1/nodes/NODE/drain or /undrain)");
+  }
+  if (request.method != "POST") return error_response(405, "use POST for " + request.path);
+  bool drained = action == "drain";
+  std::string by = request.applied_by.empty() ? "api" : request.applied_by;
+  if (by.size() > 200) by.resize(200);
+  auto outcome = control_.set_drained(node, drained, by);
+  if (!outcome) {
+    return error_response(503, "no quorum: the cluster cannot store the " + action + " now (" +
+                                   outcome.error().message + "); nothing changed");
+  }
+  switch (*outcome) {
+    case ControlPlane::DrainOutcome::unknown_node:
+      return error_response(404, "no node '" + node + "' in the spec");
+    case ControlPlane::DrainOutcome::arbiter:
+      return error_response(400, node + " is the arbiter: it runs no services, so there is "
+                                        "nothing to " + action);
+    case ControlPlane::DrainOutcome::changed:
+    case ControlPlane::DrainOutcome::unchanged:
+      break;
+  }
+  log::info("API: " + action + " " + node + " by " + by +
+            (*outcome == ControlPlane::DrainOutcome::unchanged ? " (already so)" : ""));
+  return {200, ordered_json{{"node", node},
+                            {"drained", drained},
+                            {"changed", *outcome == ControlPlane::DrainOutcome::changed}}
+                   .dump()};
 }
 
 ApiResponse ApiHandler::apply(const ApiRequest& request) {

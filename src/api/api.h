@@ -10,8 +10,13 @@
 //                    200 {"revision", "applied_at", "applied_by", "unchanged"}
 //   POST /v1/volumes/<NAME>/<ACTION>   body: JSON arguments of the action (agent/volume_admin.h):
 //                    200 {...} what was done;  400 {"error"} refused or failed
+//   POST /v1/nodes/<node>/drain     no service is placed on the node any more; those running
+//   POST /v1/nodes/<node>/undrain   there are handed over (cluster/assignments.h)
+//                    200 {"node", "drained", "changed"}   404 {"error"}: no such node
+//                    400 {"error"}: the arbiter (it runs no services)   503 {"error"}: no quorum
 //   anything else    404 {"error"}
-// The optional header "X-Hearth-Applied-By" names who applies (the CLI sends user@host).
+// The optional header "X-Hearth-Applied-By" names who applies or drains (the CLI sends
+// user@host).
 //
 // ApiHandler is the whole behaviour without sockets (unit-tested); ApiServer puts it on
 // cpp-httplib, one listener per address.
@@ -47,6 +52,10 @@ class ControlPlane {
     (void)volume, (void)arguments;
     return Error{"this node does not manage volumes (no " + action + ")"};
   }
+  // Marks a node drained (or not). Fails (-> 503) when the cluster cannot store it.
+  enum class DrainOutcome { changed, unchanged, unknown_node, arbiter };
+  virtual Result<DrainOutcome> set_drained(const std::string& node, bool drained,
+                                           const std::string& by) = 0;
 };
 
 struct ApiRequest {
@@ -72,6 +81,7 @@ class ApiHandler {
 
  private:
   ApiResponse apply(const ApiRequest& request);
+  ApiResponse drain(const ApiRequest& request);
   ControlPlane& control_;
   std::string token_;
 };

@@ -47,6 +47,45 @@ std::string since(long long observed_at, const json& value) {
   return human_duration(observed_at - at) + " (" + local_clock(at) + ")";
 }
 
+// Where each service is assigned (the leader's decision), the unplaced ones with their reason,
+// and the drained nodes.
+void print_assignments(std::ostream& out, const json& status, long long now) {
+  const json& assignments = status["assignments"];
+  if (assignments.is_array() && !assignments.empty()) {
+    out << '\n';
+    Table table({"SERVICE", "NODE", "ADDRESS", "ASSIGNED", "SINCE"});
+    std::vector<std::string> notes;
+    for (const auto& a : assignments) {
+      std::string state = text_of(a, "state");
+      std::string node = a["node"].is_string() ? a["node"].get<std::string>() : "-";
+      std::string assigned = state;
+      if (state == "active") {
+        assigned = paint(out, Colour::green, "active");
+      } else if (state == "releasing") {
+        assigned = paint(out, Colour::yellow, "moving to " + (text_of(a, "to").empty() ? std::string("nowhere") : text_of(a, "to")));
+      } else if (state == "unplaced") {
+        assigned = paint(out, Colour::red, "UNPLACED");
+      }
+      std::string address = a["address"].is_string() ? a["address"].get<std::string>() : "-";
+      table.add_row({text_of(a, "service"), node, address, assigned, since(now, a["since"])});
+      if (state == "unplaced" || state == "pending" ||
+          text_of(a, "reason").rfind("stays on ", 0) == 0) {
+        notes.push_back(text_of(a, "service") + ": " + text_of(a, "reason"));
+      }
+    }
+    table.print(out);
+    for (const auto& note : notes) out << paint(out, Colour::yellow, "  " + note) << '\n';
+  }
+  const json& drained = status["drained"];
+  if (drained.is_array()) {
+    for (const auto& d : drained) {
+      out << paint(out, Colour::yellow, "drained  ") << text_of(d, "node") << ", since "
+          << since(now, d["since"]) << " by " << text_of(d, "by")
+          << " (no services placed there; `hearth undrain " << text_of(d, "node") << "`)\n";
+    }
+  }
+}
+
 void print_status(std::ostream& out, const json& status, const std::string& from) {
   long long now = number_of(status, "observed_at");
   const json& quorum = status["quorum"];
@@ -105,6 +144,7 @@ void print_status(std::ostream& out, const json& status, const std::string& from
   }
   table.print(out);
   if (status.contains("volumes")) print_volumes(out, status["volumes"]);
+  print_assignments(out, status, now);
 
   const json& self = status["this_node"];
   if (self.is_object() && (self.value("fenced", false) || !self.value("lease_held", true))) {

@@ -89,6 +89,18 @@ Result<ClusterView> observe_cluster(KeyValueStore& store, const Spec& spec,
     view.spec->text.clear();
   }
 
+  std::map<std::string, Assignment> assigned;
+  if (auto assignments = read_assignments(store, consistency)) {
+    for (auto& a : *assignments) assigned[a.service] = std::move(a);
+  }
+  for (const auto& service : spec.services) {
+    auto found = assigned.find(service.name);
+    view.assignments.emplace_back(service.name, found == assigned.end()
+                                                    ? std::nullopt
+                                                    : std::optional<Assignment>(found->second));
+  }
+  if (auto drained = read_drained(store, consistency)) view.drained = std::move(*drained);
+
   for (const auto& node : spec.nodes) {
     NodeView n;
     n.name = node.name;
@@ -156,6 +168,26 @@ nlohmann::ordered_json to_json(const ClusterView& view) {
                             {"since", optional_ms(n.since)},
                             {"version", n.version},
                             {"started_at", n.started_at}});
+  }
+  out["assignments"] = ordered_json::array();
+  for (const auto& [service, a] : view.assignments) {
+    ordered_json entry{{"service", service}};
+    if (!a) {
+      entry.update({{"node", nullptr}, {"address", nullptr}, {"state", "pending"},
+                    {"since", nullptr}, {"reason", "not assigned yet"}});
+    } else {
+      entry.update({{"node", a->unplaced() ? ordered_json(nullptr) : ordered_json(a->node)},
+                    {"address", a->address.str()},
+                    {"state", a->unplaced() ? "unplaced" : to_string(a->state)},
+                    {"since", a->since},
+                    {"reason", a->reason}});
+      if (a->state == AssignmentState::releasing) entry["to"] = a->to;
+    }
+    out["assignments"].push_back(std::move(entry));
+  }
+  out["drained"] = ordered_json::array();
+  for (const auto& [node, d] : view.drained) {
+    out["drained"].push_back({{"node", node}, {"since", d.since}, {"by", d.by}});
   }
   if (view.self) {
     const SelfView& s = *view.self;

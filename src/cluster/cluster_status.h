@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cluster/assignments.h"
 #include "cluster/kv_store.h"
 #include "cluster/records.h"
 #include "spec/spec.h"
@@ -61,6 +63,10 @@ struct ClusterView {
   std::optional<LeaderRecord> leader;
   std::optional<StoredSpec> spec;  // without its text
   std::vector<NodeView> nodes;     // every node of the spec, in spec order
+  // Where each service of the spec is assigned (spec order; nullopt: not assigned yet), and
+  // the drained nodes (assignments.h).
+  std::vector<std::pair<std::string, std::optional<Assignment>>> assignments;
+  std::map<std::string, DrainRecord> drained;
   std::optional<SelfView> self;
 };
 

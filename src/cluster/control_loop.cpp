@@ -45,6 +45,13 @@ Status ControlLoop::tick() {
     auto recorded =
         record_node_history(store_, names, election_.guard(), options_.node, clock_.wall_ms());
     if (!recorded) keep(recorded.error());
+    AssignmentStepOptions step;
+    step.prefer_return_settle = options_.prefer_return_settle;
+    step.initial_grace = options_.initial_grace;
+    if (auto leader = election_.leader()) step.leading_since_ms = leader->since;
+    auto assigned =
+        run_assignment_step(store_, spec(), election_.guard(), options_.node, clock_.wall_ms(), step);
+    if (!assigned) keep(assigned.error());
   }
   keep(refresh_spec());
   return first;
@@ -123,6 +130,11 @@ Result<SpecApplied> ControlLoop::apply(const std::string& text, const std::strin
                                      std::to_string(applied->spec.revision));
   (void)refresh_spec();
   return applied;
+}
+
+Result<bool> ControlLoop::set_drained(const std::string& node, bool drained,
+                                      const std::string& by) {
+  return drained ? drain_node(store_, node, by, clock_.wall_ms()) : undrain_node(store_, node);
 }
 
 void ControlLoop::shutdown() {

@@ -3,8 +3,8 @@
 // with a ManualClock and the in-memory store):
 //   renew_lease()  every 500 ms, on a thread of its own: renew the lease (or get one), so slow
 //                  reads elsewhere never delay a renewal
-//   tick()         every 500 ms: campaign / observe the leader, as leader record node history,
-//                  switch to a newer applied spec
+//   tick()         every 500 ms: campaign / observe the leader, as leader record node history
+//                  and write the assignments (assignments.h), switch to a newer applied spec
 //   check_fence()  every 50 ms: fence when the lease deadline has passed (node_lease.h)
 //   status()       GET /v1/status;  apply()  POST /v1/spec;  shutdown()  SIGTERM
 // The spec in force is the newest revision stored in etcd once there is one; before that, the
@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 
+#include "cluster/assignments.h"
 #include "cluster/cluster_status.h"
 #include "cluster/kv_store.h"
 #include "cluster/leader_election.h"
@@ -28,6 +29,10 @@ struct ControlLoopOptions {
   std::string node;     // this node's name; REQUIRES: in the bootstrap spec
   std::string version;  // hearthd's version, published in the node record
   NodeLeaseTiming timing;
+  // How long a node must be alive before a service moves back to it for `prefer`, and how long
+  // a new leader waits for every server before the first placement (assignments.h).
+  std::chrono::milliseconds prefer_return_settle = kPreferReturnSettle;
+  std::chrono::milliseconds initial_grace = kInitialPlacementGrace;
 };
 
 class ControlLoop {
@@ -52,6 +57,10 @@ class ControlLoop {
   // Stores a spec text (REQUIRES: validated by the caller) as the next revision. Fails without
   // quorum.
   Result<SpecApplied> apply(const std::string& text, const std::string& applied_by);
+
+  // Marks `node` drained or not (REQUIRES: a server of the spec in force). Returns whether
+  // anything changed. Fails without quorum.
+  Result<bool> set_drained(const std::string& node, bool drained, const std::string& by);
 
   // Clean stop: resign the leadership and revoke the lease, so peers see this node leave at once.
   void shutdown();

@@ -145,6 +145,16 @@ class DaemonControlPlane final : public api::ControlPlane {
     if (!applied) return applied.error();
     return Applied{applied->spec, applied->unchanged};
   }
+  Result<DrainOutcome> set_drained(const std::string& node, bool drained,
+                                   const std::string& by) override {
+    Spec spec = loop_.spec();
+    const Node* found = spec.find_node(node);
+    if (found == nullptr) return DrainOutcome::unknown_node;
+    if (found->role == NodeRole::arbiter) return DrainOutcome::arbiter;
+    auto changed = loop_.set_drained(node, drained, by + " via " + loop_.lease().node_name());
+    if (!changed) return changed.error();
+    return *changed ? DrainOutcome::changed : DrainOutcome::unchanged;
+  }
 
  private:
   cluster::ControlLoop& loop_;
@@ -182,6 +192,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65535));
   app.add_option("--etcd", etcd, "The local etcd member's client URL");
   app.add_option("--log-level", level, "debug | info | warn | error");
+  bool manage_firewall = true;
+  app.add_flag("!--no-firewall", manage_firewall,
+               "Leave this machine's nftables alone: no table inet hearth_node (docs/operations.md)");
   app.set_version_flag("--version", std::string("hearthd ") + kVersion);
   try {
     app.parse(argc, argv);
@@ -281,9 +294,14 @@ int main(int argc, char** argv) {
   std::thread control = every_interval("control loop", [&loop] { return loop.tick(); });
   NftTarget nftables;
   agent::NodeFirewallReconciler node_firewall(nftables, node);
-  std::thread firewall = every_interval("firewall", [&loop, &node_firewall] {
-    return node_firewall.reconcile(loop.spec());
-  });
+  std::thread firewall;
+  if (manage_firewall) {
+    firewall = every_interval("firewall", [&loop, &node_firewall] {
+      return node_firewall.reconcile(loop.spec());
+    });
+  } else {
+    log::warn("--no-firewall: hearth's ports are open to every network this machine is on");
+  }
   std::thread dns_dhcp_thread;
   if (dns_dhcp) {
     dns_dhcp_thread = every_interval("DNS and DHCP", [&loop, &dns_dhcp]() -> Status {
@@ -360,7 +378,7 @@ int main(int argc, char** argv) {
   stop.request();
   renewal.join();
   control.join();
-  firewall.join();
+  if (firewall.joinable()) firewall.join();
   if (dns_dhcp_thread.joinable()) dns_dhcp_thread.join();
   volume_thread.join();
   mount_thread.join();

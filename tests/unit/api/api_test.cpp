@@ -45,10 +45,21 @@ class FakeControlPlane final : public ControlPlane {
     if (action != "delete") return Error{"no volume action '" + action + "'"};
     return nlohmann::ordered_json{{"volume", volume}, {"deleted", true}};
   }
+  Result<DrainOutcome> set_drained(const std::string& node, bool drained,
+                                   const std::string& by) override {
+    ++drains;
+    last_drain = node + (drained ? " drained by " : " undrained by ") + by;
+    if (!quorum) return Error{"etcd: timed out"};
+    if (node == "elitedesk") return DrainOutcome::arbiter;
+    if (node != "r510" && node != "r530") return DrainOutcome::unknown_node;
+    return drained ? DrainOutcome::changed : DrainOutcome::unchanged;
+  }
   bool etcd_answers = true;
   bool quorum = true;
   int applies = 0;
   std::string last_volume_action;
+  int drains = 0;
+  std::string last_drain;
   std::string last_text, last_applied_by;
 };
 
@@ -69,7 +80,8 @@ TEST(ApiHandler, EveryEndpointRefusesAMissingOrWrongToken) {
   FakeControlPlane control;
   ApiHandler handler(control, kToken);
   for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
-           {"GET", "/v1/status"}, {"POST", "/v1/spec"}, {"GET", "/nope"}}) {
+           {"GET", "/v1/status"}, {"POST", "/v1/spec"}, {"GET", "/nope"},
+           {"POST", "/v1/nodes/r510/drain"}, {"POST", "/v1/nodes/r510/undrain"}}) {
     EXPECT_EQ(handler.handle(request(method, path, "", "")).status, 401) << path;
     EXPECT_EQ(handler.handle(request(method, path, "", "Bearer " + std::string(64, 'b'))).status,
               401);
@@ -77,6 +89,37 @@ TEST(ApiHandler, EveryEndpointRefusesAMissingOrWrongToken) {
     EXPECT_EQ(handler.handle(request(method, path, "", kToken)).status, 401) << "no Bearer";
   }
   EXPECT_EQ(control.applies, 0);
+  EXPECT_EQ(control.drains, 0);
+}
+
+TEST(ApiHandler, DrainAndUndrainANode) {
+  FakeControlPlane control;
+  ApiHandler handler(control, kToken);
+  ApiRequest drain = request("POST", "/v1/nodes/r510/drain");
+  drain.applied_by = "alice@laptop";
+  ApiResponse response = handler.handle(drain);
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto body = nlohmann::json::parse(response.body);
+  EXPECT_EQ(body["node"], "r510");
+  EXPECT_EQ(body["drained"], true);
+  EXPECT_EQ(body["changed"], true);
+  EXPECT_EQ(control.last_drain, "r510 drained by alice@laptop");
+  response = handler.handle(request("POST", "/v1/nodes/r510/undrain"));
+  ASSERT_EQ(response.status, 200);
+  body = nlohmann::json::parse(response.body);
+  EXPECT_EQ(body["drained"], false);
+  EXPECT_EQ(body["changed"], false);
+  EXPECT_EQ(control.last_drain, "r510 undrained by api");
+
+  EXPECT_EQ(handler.handle(request("POST", "/v1/nodes/nope/drain")).status, 404);
+  EXPECT_EQ(handler.handle(request("POST", "/v1/nodes/elitedesk/drain")).status, 400);
+  EXPECT_EQ(handler.handle(request("GET", "/v1/nodes/r510/drain")).status, 405);
+  EXPECT_EQ(handler.handle(request("POST", "/v1/nodes/r510/reboot")).status, 404);
+  EXPECT_EQ(handler.handle(request("POST", "/v1/nodes//drain")).status, 404);
+  control.quorum = false;
+  response = handler.handle(request("POST", "/v1/nodes/r510/drain"));
+  EXPECT_EQ(response.status, 503);
+  EXPECT_NE(response.body.find("no quorum"), std::string::npos);
 }
 
 TEST(ApiHandler, StatusReturnsTheControlPlanesView) {

@@ -55,7 +55,9 @@ class HearthdTest : public ::testing::Test {
                     "--api-port",
                     std::to_string(port_),
                     "--etcd",
-                    etcd_->endpoint()};
+                    etcd_->endpoint(),
+                    // It runs in the machine's own network namespace: hands off its firewall.
+                    "--no-firewall"};
     command.out = Output::file;
     command.err = Output::merge;
     command.output_file = dir_.path() + "/hearthd.log";
@@ -156,6 +158,43 @@ TEST_F(HearthdTest, RegistersLeadsServesTheApiAndLeavesCleanlyOnSigterm) {
   EXPECT_EQ(done->exit_code, 0);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   EXPECT_FALSE(node_key_exists()) << "the lease was revoked: peers see the node leave at once";
+}
+
+// The leader assigns every service (the only live server gets them after the initial grace),
+// and a drain through the API shows in the status; the arbiter cannot be drained.
+TEST_F(HearthdTest, AssignsServicesAndDrainsThroughTheApi) {
+  Child hearthd = start_hearthd();
+  json status = wait_for_status([](const json& s) {
+    if (!s["assignments"].is_array() || s["assignments"].empty()) return false;
+    for (const auto& a : s["assignments"]) {
+      if (a["state"] != "active") return false;
+    }
+    return true;
+  });
+  ASSERT_EQ(status["assignments"].size(), 3u) << "the example's three services";
+  for (const auto& a : status["assignments"]) {
+    EXPECT_EQ(a["node"], "r510") << a.dump();
+    EXPECT_TRUE(a["address"].is_string());
+  }
+  EXPECT_EQ(status["assignments"][0]["address"], "10.1.2.130") << "homepage's fixed address";
+
+  EXPECT_EQ(call("POST", "/v1/nodes/r510/drain", "", false).status, 401);
+  EXPECT_EQ(call("POST", "/v1/nodes/elitedesk/drain").status, 400);
+  EXPECT_EQ(call("POST", "/v1/nodes/nope/drain").status, 404);
+  HttpResponse drained = call("POST", "/v1/nodes/r510/drain");
+  ASSERT_EQ(drained.status, 200) << drained.body;
+  EXPECT_EQ(json::parse(drained.body)["changed"], true);
+  // r510 is the only live server: everything stays on it, saying why.
+  status = wait_for_status([](const json& s) {
+    return s["drained"].size() == 1 &&
+           s["assignments"][0]["reason"].get<std::string>().rfind("stays on r510", 0) == 0;
+  });
+  EXPECT_EQ(status["drained"][0]["node"], "r510");
+  EXPECT_EQ(status["assignments"][0]["state"], "active");
+  HttpResponse undrained = call("POST", "/v1/nodes/r510/undrain");
+  ASSERT_EQ(undrained.status, 200);
+  status = wait_for_status([](const json& s) { return s["drained"].empty(); });
+  EXPECT_TRUE(status["drained"].empty());
 }
 
 TEST_F(HearthdTest, FencesWhenEtcdStopsAnsweringAndRejoinsWithANewLease) {

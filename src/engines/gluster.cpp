@@ -302,13 +302,17 @@ bool is_fuse_client_of(const std::vector<std::string>& cmdline, const std::strin
 
 namespace {
 
-// Whether a glusterfs client process for the mount point `dir` runs (in this mount namespace's
-// view of /proc).
+// Whether a glusterfs client process for the mount point `dir` runs in this mount namespace
+// (another namespace, e.g. another lab node on the same machine, may have a mount at the same
+// path).
 bool fuse_client_runs(const std::string& dir) {
   std::error_code ec;
+  auto own_namespace = std::filesystem::read_symlink("/proc/self/ns/mnt", ec);
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code link_error;
+    if (std::filesystem::read_symlink(entry.path() / "ns" / "mnt", link_error) != own_namespace) continue;
     std::ifstream in(entry.path() / "cmdline", std::ios::binary);
     std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::vector<std::string> argv;

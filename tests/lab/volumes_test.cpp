@@ -3,12 +3,16 @@
 //     bricks), FUSE-mounted on both servers under /var/lib/hearth/volumes, nothing on the arbiter;
 //   - a file written through r510's mount is read back through r530's; it sits as a plain file on
 //     both data bricks, and as an empty file (metadata only) on the arbiter brick;
-//   - a mount whose client dies is mounted again by hearthd.
+//   - a mount whose client dies is mounted again by hearthd;
+//   - a volume removed from the spec is stopped and unmounted, its data kept; `hearth volume
+//     delete NAME --yes-destroy-data` then removes it and every brick of it, and nothing else.
 
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "lab_fixture.h"
 #include "volume_helpers.h"
@@ -17,6 +21,13 @@ namespace hearth::lab::testing {
 namespace {
 
 using namespace std::chrono_literals;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 class Volumes : public ::testing::Test {
  protected:
@@ -86,7 +97,9 @@ TEST_F(Volumes, AMountWhoseClientDiesIsMountedAgain) {
   // The FUSE client of appdata on r530: a glusterfs process whose last argument is the mount.
   std::string dir = std::string(kMountRoot) + "appdata";
   auto client_of = [&]() -> pid_t {
-    auto ps = lab_->exec("r530", {"sh", "-c", "for p in /proc/[0-9]*; do "
+    // Processes of every lab node share /proc: only those in r530's mount namespace count.
+    auto ps = lab_->exec("r530", {"sh", "-c", "me=$(readlink /proc/self/ns/mnt); for p in /proc/[0-9]*; do "
+                                            "[ \"$(readlink $p/ns/mnt 2>/dev/null)\" = \"$me\" ] || continue; "
                                             "c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); case \"$c\" in "
                                             "*/glusterfs\\ *\\ " + dir + "\\ ) echo ${p#/proc/};; esac; done"});
     std::istringstream pids(ps.out);
@@ -109,6 +122,54 @@ TEST_F(Volumes, AMountWhoseClientDiesIsMountedAgain) {
   auto read = lab_->exec("r530", {"cat", dir + "/hello.txt"});
   EXPECT_TRUE(read.succeeded() || read.err.find("No such file") != std::string::npos) << read.err;
   std::cout << "remounted " << took->count() << " ms after its client was killed\n";
+}
+
+// Last: it removes media for good.
+TEST_F(Volumes, AVolumeRemovedFromTheSpecIsStoppedAndOnlyDeleteDestroysIt) {
+  ASSERT_TRUE(wait_until([&] { return volume_ready(*lab_, "r510", "media"); }, 120s, 500ms));
+  ASSERT_TRUE(lab_->exec("r510", {"sh", "-c", "echo keep > " + std::string(kMountRoot) + "media/kept.txt"}).succeeded());
+  std::string text = read_file(example_spec());
+  auto at = text.find("  media:\n");
+  ASSERT_NE(at, std::string::npos) << "the example spec changed: adapt the test";
+  auto end = text.find("\n\n", at);
+  std::string without_media = text.substr(0, at) + text.substr(end + 1);
+  std::string path = "/tmp/hearth-lab-test-without-media.yaml";
+  {
+    std::ofstream out(path);
+    out << without_media;
+  }
+  auto applied = lab_->apply(path);
+  ASSERT_TRUE(applied.succeeded()) << applied.out << applied.err;
+
+  // Stopped and unmounted, its data kept on the bricks.
+  auto stopped = wait_until(
+      [&] {
+        auto v = volume_in(lab_->cluster_status("r530"), "media");
+        return v.is_object() && v.value("state", "") == "Stopped" && v["mounts"].empty();
+      },
+      60s, 500ms);
+  ASSERT_TRUE(stopped.has_value()) << volume_in(lab_->cluster_status("r530"), "media").dump(2);
+  EXPECT_EQ(lab_->exec("r510", {"cat", "/srv/hearth/bricks/hdd2/media/kept.txt"}).out, "keep\n");
+
+  // Delete needs the confirmation, then destroys every brick of it and nothing else.
+  EXPECT_FALSE(hearth({"volume", "delete", "media"}).succeeded());
+  EXPECT_FALSE(hearth({"volume", "delete", "appdata", "--yes-destroy-data"}).succeeded()) << "still in the spec";
+  auto deleted = hearth({"volume", "delete", "media", "--yes-destroy-data"});
+  ASSERT_TRUE(deleted.succeeded()) << deleted.out << deleted.err;
+  std::cout << deleted.out;
+  auto gone = wait_until(
+      [&] {
+        return !lab_->exec("r510", {"test", "-e", "/srv/hearth/bricks/hdd2/media"}).succeeded() &&
+               !lab_->exec("r530", {"test", "-e", "/srv/hearth/bricks/hdd1/media"}).succeeded() &&
+               !lab_->exec("elitedesk", {"test", "-e", "/srv/hearth/arbiter/media"}).succeeded();
+      },
+      30s, 500ms);
+  EXPECT_TRUE(gone.has_value()) << "a brick of the deleted volume is left";
+  auto info = lab_->exec("r530", {"gluster", "--mode=script", "volume", "list"});
+  EXPECT_EQ(info.out, "appdata\n");
+  EXPECT_TRUE(lab_->exec("r510", {"test", "-d", "/srv/hearth/bricks/hdd1/appdata"}).succeeded());
+  EXPECT_TRUE(wait_until([&] { return volume_ready(*lab_, "r510", "appdata"); }, 30s, 500ms).has_value())
+      << volume_in(lab_->cluster_status("r510"), "appdata").dump(2);
 }
 
 }  // namespace

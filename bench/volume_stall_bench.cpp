@@ -32,7 +32,8 @@ using namespace std::chrono_literals;
 
 std::string hearth_path;
 
-hearth::Completed hearth_run(const std::vector<std::string>& args, std::chrono::seconds timeout = 180s) {
+hearth::Completed hearth_run(const std::vector<std::string>& args,
+                             std::chrono::seconds timeout = 180s) {
   std::vector<std::string> argv = {hearth_path};
   argv.insert(argv.end(), args.begin(), args.end());
   auto done = hearth::run({.argv = argv, .timeout = timeout});
@@ -43,12 +44,14 @@ hearth::Completed hearth_run(const std::vector<std::string>& args, std::chrono::
   return failed;
 }
 
-hearth::Completed exec(const std::string& node, const std::string& script, std::chrono::seconds timeout = 120s) {
+hearth::Completed exec(const std::string& node, const std::string& script,
+                       std::chrono::seconds timeout = 120s) {
   return hearth_run({"lab", "exec", node, "--", "sh", "-c", script}, timeout);
 }
 
 Json volume_of(const std::string& node, const std::string& volume) {
-  auto status = Json::parse(hearth_run({"status", "--json", "--node", node}, 10s).out, nullptr, false);
+  auto status =
+      Json::parse(hearth_run({"status", "--json", "--node", node}, 10s).out, nullptr, false);
   if (!status.is_object() || !status["volumes"].is_array()) return Json();
   for (const auto& v : status["volumes"]) {
     if (v.value("name", "") == volume) return v;
@@ -67,15 +70,16 @@ bool ready(const std::string& volume) {
 
 // gluster itself: every brick connected, nothing pending.
 bool healed(const std::string& volume) {
-  auto done = hearth_run({"lab", "exec", "r530", "--", "gluster", "--mode=script", "volume", "heal", volume, "info",
-                          "summary"},
+  auto done = hearth_run({"lab", "exec", "r530", "--", "gluster", "--mode=script", "volume", "heal",
+                          volume, "info", "summary"},
                          30s);
   if (!done.succeeded()) return false;
   int connected = 0, nonzero = 0;
   std::istringstream lines(done.out);
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind("Status: Connected", 0) == 0) ++connected;
-    if (line.rfind("Total Number of entries:", 0) == 0 && line != "Total Number of entries: 0") ++nonzero;
+    if (line.rfind("Total Number of entries:", 0) == 0 && line != "Total Number of entries: 0")
+      ++nonzero;
   }
   return connected == 3 && nonzero == 0;
 }
@@ -84,14 +88,16 @@ template <typename F>
 std::optional<std::chrono::milliseconds> wait_for(F condition, std::chrono::seconds limit) {
   auto start = Clock::now();
   while (Clock::now() - start < limit) {
-    if (condition()) return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    if (condition())
+      return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
     std::this_thread::sleep_for(250ms);
   }
   return std::nullopt;
 }
 
 std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -103,12 +109,14 @@ struct Run {
 
 Run stall_run(int index) {
   Run run;
-  std::string dir = "/var/lib/hearth/volumes/appdata/bench-stall-" + std::to_string(wall_ms()) + "-" +
-                    std::to_string(index);
-  std::string script = "D=" + dir + "; mkdir -p $D || exit 3; end=$(( $(date +%s) + 10 )); i=0; "
-                       "while [ $(date +%s) -lt $end ]; do "
-                       "if dd if=/dev/zero of=$D/f$i bs=4k count=1 conv=fsync status=none 2>/dev/null; "
-                       "then echo \"ok $(date +%s%3N)\"; else echo \"fail $(date +%s%3N)\"; fi; i=$((i+1)); done";
+  std::string dir = "/var/lib/hearth/volumes/appdata/bench-stall-" + std::to_string(wall_ms()) +
+                    "-" + std::to_string(index);
+  std::string script =
+      "D=" + dir +
+      "; mkdir -p $D || exit 3; end=$(( $(date +%s) + 10 )); i=0; "
+      "while [ $(date +%s) -lt $end ]; do "
+      "if dd if=/dev/zero of=$D/f$i bs=4k count=1 conv=fsync status=none 2>/dev/null; "
+      "then echo \"ok $(date +%s%3N)\"; else echo \"fail $(date +%s%3N)\"; fi; i=$((i+1)); done";
   auto child = hearth::Child::start(
       {.argv = {hearth_path, "lab", "exec", "r530", "--", "sh", "-c", script}, .timeout = 120s});
   if (!child) return run;
@@ -126,7 +134,8 @@ Run stall_run(int index) {
   }
   run.acknowledged = static_cast<int>(acks.size());
   for (std::size_t i = 1; i < acks.size(); ++i) {
-    if (acks[i] >= cut && acks[i - 1] <= cut + 10000) run.stall_ms = std::max(run.stall_ms, acks[i] - acks[i - 1]);
+    if (acks[i] >= cut && acks[i - 1] <= cut + 10000)
+      run.stall_ms = std::max(run.stall_ms, acks[i] - acks[i - 1]);
   }
   hearth_run({"lab", "revive", "r510"});
   auto heal = wait_for([] { return healed("appdata"); }, 300s);
@@ -153,7 +162,8 @@ std::string median_max(std::vector<std::int64_t> values) {
   values.erase(std::remove(values.begin(), values.end(), -1), values.end());
   if (values.empty()) return "-";
   std::sort(values.begin(), values.end());
-  return std::to_string(values[values.size() / 2]) + " ms median, " + std::to_string(values.back()) + " ms max";
+  return std::to_string(values[values.size() / 2]) + " ms median, " +
+         std::to_string(values.back()) + " ms max";
 }
 
 }  // namespace
@@ -169,7 +179,8 @@ int main(int argc, char** argv) {
     if (flag == "--mib") mib = std::max(1, std::atoi(argv[i + 1]));
   }
   if (hearth_path.empty() || spec.empty()) {
-    std::cerr << "usage: volume_stall_bench --hearth BUILD/hearth --spec SPEC [--runs N] [--mib M]\n";
+    std::cerr
+        << "usage: volume_stall_bench --hearth BUILD/hearth --spec SPEC [--runs N] [--mib M]\n";
     return 2;
   }
   std::cout << "bringing the lab up from " << spec << " ...\n" << std::flush;
@@ -185,7 +196,8 @@ int main(int argc, char** argv) {
     hearth_run({"lab", "down"});
     return 1;
   }
-  std::cout << "appdata started and mounted on both servers " << took->count() << " ms after lab up\n\n";
+  std::cout << "appdata started and mounted on both servers " << took->count()
+            << " ms after lab up\n\n";
 
   std::vector<Run> results;
   for (int i = 0; i < runs; ++i) {
@@ -209,8 +221,10 @@ int main(int argc, char** argv) {
   std::string count = std::to_string(mib);
   std::string mount_file = "/var/lib/hearth/volumes/appdata/bench-throughput.bin";
   std::string disk_file = brick_disk + "/bench-throughput.bin";
-  auto mount_write = exec("r530", "dd if=/dev/zero of=" + mount_file + " bs=1M count=" + count + " conv=fsync");
-  auto disk_write = exec("r530", "dd if=/dev/zero of=" + disk_file + " bs=1M count=" + count + " conv=fsync");
+  auto mount_write =
+      exec("r530", "dd if=/dev/zero of=" + mount_file + " bs=1M count=" + count + " conv=fsync");
+  auto disk_write =
+      exec("r530", "dd if=/dev/zero of=" + disk_file + " bs=1M count=" + count + " conv=fsync");
   // Reads without the page cache: the mount's file through r510's mount (written through r530's,
   // so r510 never cached it), the disk's file with O_DIRECT.
   auto mount_read = exec("r510", "dd if=" + mount_file + " of=/dev/null bs=1M");
@@ -226,11 +240,14 @@ int main(int argc, char** argv) {
     failed += r.failed;
     acknowledged += r.acknowledged;
   }
-  std::printf("\nwrite stall on r530's mount when r510 loses power (%d runs, fsync'd 4 KiB writes)\n", runs);
+  std::printf(
+      "\nwrite stall on r530's mount when r510 loses power (%d runs, fsync'd 4 KiB writes)\n",
+      runs);
   std::printf("  %-34s %s\n", "stall", median_max(stalls).c_str());
   std::printf("  %-34s %d acknowledged, %d failed\n", "writes", acknowledged, failed);
   std::printf("  %-34s %s\n", "heal done after revival", median_max(heals).c_str());
-  double mw = dd_rate(mount_write), dw = dd_rate(disk_write), mr = dd_rate(mount_read), dr = dd_rate(disk_read);
+  double mw = dd_rate(mount_write), dw = dd_rate(disk_write), mr = dd_rate(mount_read),
+         dr = dd_rate(disk_read);
   std::printf("\nsequential throughput, 1 MiB blocks, %d MiB (MB/s)\n", mib);
   std::printf("  %-8s %10s %10s %8s\n", "", "mount", "brick disk", "ratio");
   std::printf("  %-8s %10.1f %10.1f %8.2f\n", "write", mw, dw, dw > 0 ? mw / dw : 0.0);

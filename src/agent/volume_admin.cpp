@@ -14,7 +14,8 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-const GlusterVolume* find_volume(const std::vector<GlusterVolume>& volumes, const std::string& name) {
+const GlusterVolume* find_volume(const std::vector<GlusterVolume>& volumes,
+                                 const std::string& name) {
   for (const auto& v : volumes) {
     if (v.name == name) return &v;
   }
@@ -37,8 +38,8 @@ std::string node_of_host(const Spec& spec, const std::string& host) {
 
 }  // namespace
 
-Result<BrickMove> plan_brick_move(const Spec& spec, const GlusterVolume& volume, const std::string& node,
-                                  const std::string& to) {
+Result<BrickMove> plan_brick_move(const Spec& spec, const GlusterVolume& volume,
+                                  const std::string& node, const std::string& to) {
   const Node* target = spec.find_node(node);
   if (!target) return Error{"the spec in force has no node " + node};
   const GlusterBrickRef* old = nullptr;
@@ -78,15 +79,19 @@ Result<json> replace_brick(GlusterCli& gluster, const Spec& spec, const std::str
   if (!volumes) return volumes.error();
   const GlusterVolume* existing = find_volume(*volumes, volume);
   if (!existing) return Error{"gluster has no volume " + volume};
-  auto move = plan_brick_move(spec, *existing, arguments["node"].get<std::string>(), arguments["to"].get<std::string>());
+  auto move = plan_brick_move(spec, *existing, arguments["node"].get<std::string>(),
+                              arguments["to"].get<std::string>());
   if (!move) return move.error();
-  if (auto s = gluster.replace_brick(volume, move->old_brick, move->new_brick); !s) return s.error();
-  log::info("volumes: replaced brick " + move->old_brick + " of " + volume + " by " + move->new_brick);
+  if (auto s = gluster.replace_brick(volume, move->old_brick, move->new_brick); !s)
+    return s.error();
+  log::info("volumes: replaced brick " + move->old_brick + " of " + volume + " by " +
+            move->new_brick);
   json answer{{"volume", volume}, {"old", move->old_brick}, {"new", move->new_brick}};
   // The new brick is empty: heal everything onto it now (hearthd's heal loop follows up).
   if (auto s = gluster.heal(volume); !s) {
     // Right after replace-brick the self-heal daemons restart and may refuse for a moment.
-    answer["heal"] = "not accepted yet (hearthd heals while entries are pending): " + s.error().message;
+    answer["heal"] =
+        "not accepted yet (hearthd heals while entries are pending): " + s.error().message;
   } else {
     answer["heal"] = "started";
   }
@@ -94,12 +99,15 @@ Result<json> replace_brick(GlusterCli& gluster, const Spec& spec, const std::str
 }
 
 Result<json> delete_volume(GlusterCli& gluster, cluster::KeyValueStore& store, const Spec& spec,
-                           const std::string& volume, const nlohmann::json& arguments, const std::string& by) {
+                           const std::string& volume, const nlohmann::json& arguments,
+                           const std::string& by) {
   if (!arguments.value("yes_destroy_data", false)) {
-    return Error{"deleting volume " + volume + " destroys its data on every brick: confirm with --yes-destroy-data"};
+    return Error{"deleting volume " + volume +
+                 " destroys its data on every brick: confirm with --yes-destroy-data"};
   }
   if (in_spec(spec, volume)) {
-    return Error{"volume " + volume + " is in the spec in force: remove it from the spec and apply first "
+    return Error{"volume " + volume +
+                 " is in the spec in force: remove it from the spec and apply first "
                  "(hearthd then stops it), then delete it"};
   }
   auto volumes = gluster.volumes();
@@ -119,7 +127,8 @@ Result<json> delete_volume(GlusterCli& gluster, cluster::KeyValueStore& store, c
     if (auto s = gluster.stop(volume); !s) return s.error();
   }
   if (auto s = gluster.remove(volume); !s) return s.error();
-  log::warn("volumes: deleted volume " + volume + " (" + existing->id + "); every node removes its bricks");
+  log::warn("volumes: deleted volume " + volume + " (" + existing->id +
+            "); every node removes its bricks");
   return json{{"volume", volume}, {"id", existing->id}, {"bricks", bricks}, {"deleted", true}};
 }
 
@@ -128,14 +137,15 @@ std::string brick_volume_id(const std::string& dir) {
   ssize_t got = ::getxattr(dir.c_str(), "trusted.glusterfs.volume-id", raw, sizeof raw);
   if (got != 16) return "";
   char text[37];
-  std::snprintf(text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", raw[0],
-                raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10], raw[11], raw[12],
-                raw[13], raw[14], raw[15]);
+  std::snprintf(text, sizeof text,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", raw[0],
+                raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10],
+                raw[11], raw[12], raw[13], raw[14], raw[15]);
   return text;
 }
 
-Result<std::vector<std::string>> remove_deleted_bricks(cluster::KeyValueStore& store, const Spec& spec,
-                                                       const std::string& node) {
+Result<std::vector<std::string>> remove_deleted_bricks(cluster::KeyValueStore& store,
+                                                       const Spec& spec, const std::string& node) {
   (void)spec;
   auto records = store.get_prefix(kVolumeDeletionsPrefix, cluster::Consistency::serializable);
   if (!records) return records.error();
@@ -151,9 +161,11 @@ Result<std::vector<std::string>> remove_deleted_bricks(cluster::KeyValueStore& s
       if (path.empty() || path.front() != '/' || brick_volume_id(path) != id) continue;
       std::error_code ec;
       std::filesystem::remove_all(path, ec);
-      if (ec) return Error{"cannot remove the brick " + path + " of deleted volume " + record.value("volume", "") +
-                           ": " + ec.message()};
-      log::warn("volumes: removed brick " + path + " of deleted volume " + record.value("volume", ""));
+      if (ec)
+        return Error{"cannot remove the brick " + path + " of deleted volume " +
+                     record.value("volume", "") + ": " + ec.message()};
+      log::warn("volumes: removed brick " + path + " of deleted volume " +
+                record.value("volume", ""));
       removed.push_back(path);
     }
   }

@@ -35,19 +35,21 @@ struct BrickMove {
 
 // The brick of `volume` on `node` and where it goes; pure. Fails naming what is wrong (no such
 // volume or node, no brick there, an unknown disk, a relative path, the same place).
-Result<BrickMove> plan_brick_move(const Spec& spec, const GlusterVolume& volume, const std::string& node,
-                                  const std::string& to);
+Result<BrickMove> plan_brick_move(const Spec& spec, const GlusterVolume& volume,
+                                  const std::string& node, const std::string& to);
 
-Result<nlohmann::ordered_json> replace_brick(GlusterCli& gluster, const Spec& spec, const std::string& volume,
+Result<nlohmann::ordered_json> replace_brick(GlusterCli& gluster, const Spec& spec,
+                                             const std::string& volume,
                                              const nlohmann::json& arguments);
 
-Result<nlohmann::ordered_json> delete_volume(GlusterCli& gluster, cluster::KeyValueStore& store, const Spec& spec,
-                                             const std::string& volume, const nlohmann::json& arguments,
+Result<nlohmann::ordered_json> delete_volume(GlusterCli& gluster, cluster::KeyValueStore& store,
+                                             const Spec& spec, const std::string& volume,
+                                             const nlohmann::json& arguments,
                                              const std::string& by);
 
 // Removes this node's brick directories of deleted volumes (see above). Returns what it removed.
-Result<std::vector<std::string>> remove_deleted_bricks(cluster::KeyValueStore& store, const Spec& spec,
-                                                       const std::string& node);
+Result<std::vector<std::string>> remove_deleted_bricks(cluster::KeyValueStore& store,
+                                                       const Spec& spec, const std::string& node);
 
 // The volume UUID a brick directory carries ("" when none or unreadable), as gluster prints it.
 std::string brick_volume_id(const std::string& dir);

@@ -12,8 +12,8 @@ namespace {
 bool has_peer(const std::vector<GlusterPeer>& peers, const std::string& host, bool* connected) {
   for (const auto& peer : peers) {
     if (peer.self) continue;
-    bool named = peer.hostname == host ||
-                 std::find(peer.hostnames.begin(), peer.hostnames.end(), host) != peer.hostnames.end();
+    bool named = peer.hostname == host || std::find(peer.hostnames.begin(), peer.hostnames.end(),
+                                                    host) != peer.hostnames.end();
     if (named) {
       if (connected) *connected = peer.connected;
       return true;
@@ -22,7 +22,8 @@ bool has_peer(const std::vector<GlusterPeer>& peers, const std::string& host, bo
   return false;
 }
 
-const GlusterVolume* find_volume(const std::vector<GlusterVolume>& volumes, const std::string& name) {
+const GlusterVolume* find_volume(const std::vector<GlusterVolume>& volumes,
+                                 const std::string& name) {
   for (const auto& v : volumes) {
     if (v.name == name) return &v;
   }
@@ -37,7 +38,8 @@ const VolumePlan* find_plan(const std::vector<VolumePlan>& plan, const std::stri
 }
 
 std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return text;
 }
 
@@ -46,7 +48,8 @@ std::string lower(std::string text) {
 const std::vector<VolumeOption>& volume_options() {
   static const std::vector<VolumeOption> options = {
       {"cluster.quorum-type", "auto",
-       "client quorum: a client writes only while it reaches 2 of the 3 bricks (the arbiter counts), "
+       "client quorum: a client writes only while it reaches 2 of the 3 bricks (the arbiter "
+       "counts), "
        "so the two sides of a cut can never both write: no split-brain"},
       {"network.ping-timeout", "5",
        "a brick that stops answering pings is given up after 5 s instead of 42 s (a safety net "
@@ -71,25 +74,34 @@ void HealMemory::healed(const std::string& volume) { wanted.erase(volume); }
 
 std::string describe(const ClusterAction& action) {
   switch (action.kind) {
-    case ClusterAction::Kind::probe: return "add peer " + action.host + " to the trusted pool";
-    case ClusterAction::Kind::create: return "create volume " + action.volume;
+    case ClusterAction::Kind::probe:
+      return "add peer " + action.host + " to the trusted pool";
+    case ClusterAction::Kind::create:
+      return "create volume " + action.volume;
     case ClusterAction::Kind::set_options: {
       std::string list;
-      for (const auto& [key, value] : action.options) list += (list.empty() ? "" : " ") + key + "=" + value;
+      for (const auto& [key, value] : action.options)
+        list += (list.empty() ? "" : " ") + key + "=" + value;
       return "set " + list + " on volume " + action.volume;
     }
-    case ClusterAction::Kind::start: return "start volume " + action.volume;
-    case ClusterAction::Kind::stop: return "stop volume " + action.volume + " (its bricks are kept)";
-    case ClusterAction::Kind::heal: return "heal volume " + action.volume;
+    case ClusterAction::Kind::start:
+      return "start volume " + action.volume;
+    case ClusterAction::Kind::stop:
+      return "stop volume " + action.volume + " (its bricks are kept)";
+    case ClusterAction::Kind::heal:
+      return "heal volume " + action.volume;
   }
   return "?";
 }
 
 std::string describe(const NodeAction& action) {
   switch (action.kind) {
-    case NodeAction::Kind::make_brick_dir: return "make brick directory " + action.path;
-    case NodeAction::Kind::mount: return "mount volume " + action.volume + " at " + action.path;
-    case NodeAction::Kind::unmount: return "unmount " + action.path;
+    case NodeAction::Kind::make_brick_dir:
+      return "make brick directory " + action.path;
+    case NodeAction::Kind::mount:
+      return "mount volume " + action.volume + " at " + action.path;
+    case NodeAction::Kind::unmount:
+      return "unmount " + action.path;
   }
   return "?";
 }
@@ -124,7 +136,8 @@ std::vector<ClusterAction> decide_cluster(const std::vector<VolumePlan>& plan,
   // the pending-entries rule below covers what happened while it was away).
   bool peer_returned = false;
   if (memory.connected_peers) {
-    for (const auto& host : connected_now) peer_returned = peer_returned || !memory.connected_peers->count(host);
+    for (const auto& host : connected_now)
+      peer_returned = peer_returned || !memory.connected_peers->count(host);
   }
   memory.connected_peers = connected_now;
 
@@ -188,7 +201,8 @@ std::vector<ClusterAction> decide_cluster(const std::vector<VolumePlan>& plan,
       ClusterAction act;
       act.kind = ClusterAction::Kind::heal;
       act.volume = volume.volume;
-      act.reason = wanted ? "a brick or peer came back" : std::to_string(heal->second.pending()) + " entries pending";
+      act.reason = wanted ? "a brick or peer came back"
+                          : std::to_string(heal->second.pending()) + " entries pending";
       actions.push_back(act);
     }
   }
@@ -251,7 +265,8 @@ std::vector<NodeAction> decide_node(const Spec& spec, const std::vector<VolumePl
     auto state = observed.mounts.find(dir);
     MountState now = state == observed.mounts.end() ? MountState::absent : state->second;
     // A stall or a partition is not cured by a remount: only a dead client is.
-    if (now == MountState::alive || now == MountState::stuck || now == MountState::unreachable) continue;
+    if (now == MountState::alive || now == MountState::stuck || now == MountState::unreachable)
+      continue;
     if (now == MountState::dead) {
       NodeAction unmount;
       unmount.kind = NodeAction::Kind::unmount;
@@ -292,7 +307,8 @@ VolumeReconciler::VolumeReconciler(GlusterCli& gluster, VolumeMounts& mounts, st
                                    std::string data_dir)
     : gluster_(gluster), mounts_(mounts), node_(std::move(node)), data_dir_(std::move(data_dir)) {}
 
-void VolumeReconciler::observe_states(const std::vector<GlusterVolume>& volumes, std::int64_t now_ms,
+void VolumeReconciler::observe_states(const std::vector<GlusterVolume>& volumes,
+                                      std::int64_t now_ms,
                                       std::map<std::string, GlusterVolumeState>& states,
                                       std::map<std::string, GlusterHealSummary>& heals) {
   std::vector<VolumeReport> reports;
@@ -340,7 +356,8 @@ Status VolumeReconciler::reconcile_cluster(const Spec& spec, bool leader, std::i
   auto plan = plan_bricks(spec);
   if (!plan) return plan.error();
   auto volumes = gluster_.volumes();
-  if (!volumes) return Error{"cannot read the volumes from the local glusterd: " + volumes.error().message};
+  if (!volumes)
+    return Error{"cannot read the volumes from the local glusterd: " + volumes.error().message};
   ClusterObservation observed;
   observed.volumes = *volumes;
   observe_states(*volumes, now_ms, observed.states, observed.heals);
@@ -359,11 +376,21 @@ Status VolumeReconciler::reconcile_cluster(const Spec& spec, bool leader, std::i
   for (const auto& action : decide_cluster(*plan, peer_hosts, observed, memory_, now_ms)) {
     Status done = ok_status();
     switch (action.kind) {
-      case ClusterAction::Kind::probe: done = gluster_.probe(action.host); break;
-      case ClusterAction::Kind::create: done = gluster_.create(*action.plan); break;
-      case ClusterAction::Kind::set_options: done = gluster_.set_options(action.volume, action.options); break;
-      case ClusterAction::Kind::start: done = gluster_.start(action.volume); break;
-      case ClusterAction::Kind::stop: done = gluster_.stop(action.volume); break;
+      case ClusterAction::Kind::probe:
+        done = gluster_.probe(action.host);
+        break;
+      case ClusterAction::Kind::create:
+        done = gluster_.create(*action.plan);
+        break;
+      case ClusterAction::Kind::set_options:
+        done = gluster_.set_options(action.volume, action.options);
+        break;
+      case ClusterAction::Kind::start:
+        done = gluster_.start(action.volume);
+        break;
+      case ClusterAction::Kind::stop:
+        done = gluster_.stop(action.volume);
+        break;
       case ClusterAction::Kind::heal:
         done = gluster_.heal(action.volume);
         if (done) memory_.healed(action.volume);
@@ -374,7 +401,8 @@ Status VolumeReconciler::reconcile_cluster(const Spec& spec, bool leader, std::i
       log::info("volumes: " + what + " (" + action.reason + ")");
       cluster_failed_.erase(what);
     } else {
-      if (cluster_failed_[what] != done.error().message) log::warn("volumes: cannot " + what + ": " + done.error().message);
+      if (cluster_failed_[what] != done.error().message)
+        log::warn("volumes: cannot " + what + ": " + done.error().message);
       cluster_failed_[what] = done.error().message;
       if (first) first = Error{"cannot " + what + ": " + done.error().message};
     }
@@ -389,7 +417,8 @@ Status VolumeReconciler::reconcile_node(const Spec& spec) {
   if (!planned) return planned.error();
   const std::vector<VolumePlan>& plan = *planned;
   auto volumes = gluster_.volumes();
-  if (!volumes) return Error{"cannot read the volumes from the local glusterd: " + volumes.error().message};
+  if (!volumes)
+    return Error{"cannot read the volumes from the local glusterd: " + volumes.error().message};
   NodeObservation observed;
   observed.volumes = *volumes;
   std::error_code ec;
@@ -409,7 +438,8 @@ Status VolumeReconciler::reconcile_node(const Spec& spec) {
     std::set<std::string> dirs;
     for (const auto& volume : plan) dirs.insert(volume_mount_dir(data_dir_, volume.volume));
     std::string root = data_dir_ + "/volumes";
-    for (const auto& entry : std::filesystem::directory_iterator(root, ec)) dirs.insert(entry.path().string());
+    for (const auto& entry : std::filesystem::directory_iterator(root, ec))
+      dirs.insert(entry.path().string());
     for (const auto& dir : dirs) {
       MountUsage used;
       MountState state = mounts_.check(dir, &used);
@@ -442,7 +472,8 @@ Status VolumeReconciler::reconcile_node(const Spec& spec) {
       log::info("volumes: " + what + " (" + action.reason + ")");
       node_failed_.erase(what);
     } else {
-      if (node_failed_[what] != done.error().message) log::warn("volumes: cannot " + what + ": " + done.error().message);
+      if (node_failed_[what] != done.error().message)
+        log::warn("volumes: cannot " + what + ": " + done.error().message);
       node_failed_[what] = done.error().message;
       if (first) first = Error{"cannot " + what + ": " + done.error().message};
     }

@@ -49,18 +49,18 @@ const std::vector<VolumeOption>& volume_options();
 struct ClusterObservation {
   std::vector<GlusterPeer> peers;  // the local glusterd's pool list
   std::vector<GlusterVolume> volumes;
-  std::map<std::string, GlusterVolumeState> states;   // started volumes, when known
-  std::map<std::string, GlusterHealSummary> heals;    // started volumes, when known
+  std::map<std::string, GlusterVolumeState> states;  // started volumes, when known
+  std::map<std::string, GlusterHealSummary> heals;   // started volumes, when known
 };
 
 struct ClusterAction {
   enum class Kind { probe, create, set_options, start, stop, heal };
   Kind kind = Kind::probe;
-  std::string volume;  // every kind but probe
-  std::string host;    // probe
+  std::string volume;                                        // every kind but probe
+  std::string host;                                          // probe
   std::vector<std::pair<std::string, std::string>> options;  // set_options: those that differ
-  std::string reason;      // for the log: why this step
-  std::optional<VolumePlan> plan;  // create
+  std::string reason;                                        // for the log: why this step
+  std::optional<VolumePlan> plan;                            // create
 };
 std::string describe(const ClusterAction& action);
 
@@ -68,8 +68,8 @@ std::string describe(const ClusterAction& action);
 struct HealMemory {
   std::map<std::string, std::set<std::string>> online_bricks;  // volume -> brick ids
   std::optional<std::set<std::string>> connected_peers;        // hostnames; nullopt: not seen yet
-  std::set<std::string> wanted;                                // volumes to heal when all bricks are up
-  std::map<std::string, std::int64_t> last_attempt_ms;         // volume -> when a heal was decided
+  std::set<std::string> wanted;                         // volumes to heal when all bricks are up
+  std::map<std::string, std::int64_t> last_attempt_ms;  // volume -> when a heal was decided
   // Record that the heal of `volume` decided last was started (gluster accepted it).
   void healed(const std::string& volume);
 };
@@ -89,10 +89,10 @@ std::vector<ClusterAction> decide_cluster(const std::vector<VolumePlan>& plan,
 // --- every node's step ---
 
 struct NodeObservation {
-  std::vector<GlusterVolume> volumes;             // as gluster knows them (the local glusterd)
-  std::set<std::string> existing_paths;           // of the node's disk paths and brick dirs
-  std::map<std::string, MountState> mounts;       // mount dir -> state (of the plan's volumes
-                                                  // and of every dir under <data dir>/volumes)
+  std::vector<GlusterVolume> volumes;        // as gluster knows them (the local glusterd)
+  std::set<std::string> existing_paths;      // of the node's disk paths and brick dirs
+  std::map<std::string, MountState> mounts;  // mount dir -> state (of the plan's volumes
+                                             // and of every dir under <data dir>/volumes)
 };
 
 struct NodeAction {
@@ -133,7 +133,8 @@ struct VolumeReport {
 // for a peer that lost power (up to the CLI's timeouts), and mounts must not wait for them.
 class VolumeReconciler {
  public:
-  VolumeReconciler(GlusterCli& gluster, VolumeMounts& mounts, std::string node, std::string data_dir);
+  VolumeReconciler(GlusterCli& gluster, VolumeMounts& mounts, std::string node,
+                   std::string data_dir);
 
   // Observes the volumes (for status) and, as leader, decide_cluster() and applies it. Returns
   // the first failure; later actions still run. `now_ms`: a monotonic clock (intervals only).
@@ -155,9 +156,9 @@ class VolumeReconciler {
   VolumeMounts& mounts_;
   std::string node_;
   std::string data_dir_;
-  HealMemory memory_;                                  // the cluster step's
+  HealMemory memory_;                                     // the cluster step's
   std::map<std::string, std::int64_t> heal_observed_ms_;  // volume -> last heal info
-  std::map<std::string, std::string> cluster_failed_;  // last failure per action, logged once
+  std::map<std::string, std::string> cluster_failed_;     // last failure per action, logged once
   std::map<std::string, std::string> node_failed_;
 
   mutable std::mutex mutex_;

@@ -7,7 +7,8 @@ using json = nlohmann::ordered_json;
 std::string NodeMounts::to_json() const {
   json mounts_json = json::object();
   for (const auto& [volume, m] : mounts) {
-    mounts_json[volume] = {{"state", m.state}, {"path", m.path}, {"total", m.total}, {"free", m.free}};
+    mounts_json[volume] = {
+        {"state", m.state}, {"path", m.path}, {"total", m.total}, {"free", m.free}};
   }
   return json{{"node", node}, {"mounts", mounts_json}}.dump();
 }
@@ -21,8 +22,8 @@ Result<NodeMounts> NodeMounts::parse(const std::string& text) {
   record.node = parsed["node"].get<std::string>();
   for (const auto& [volume, m] : parsed["mounts"].items()) {
     if (!m.is_object()) continue;
-    record.mounts[volume] = {m.value("state", ""), m.value("path", ""), m.value("total", std::uint64_t{0}),
-                             m.value("free", std::uint64_t{0})};
+    record.mounts[volume] = {m.value("state", ""), m.value("path", ""),
+                             m.value("total", std::uint64_t{0}), m.value("free", std::uint64_t{0})};
   }
   return record;
 }
@@ -74,7 +75,8 @@ json volume_json(const Spec& spec, const std::string& name, const VolumeReport* 
           if (heal.brick == brick.id() && !heal.connected) up = false;
         }
       }
-      bool known = report->state == "Started" && !(report->brick_states.empty() && !report->error.empty());
+      bool known =
+          report->state == "Started" && !(report->brick_states.empty() && !report->error.empty());
       if (known) {
         b["up"] = up;
       } else {
@@ -130,7 +132,8 @@ json volumes_json(const Spec& spec, const std::vector<VolumeReport>& reports,
     }
     return nullptr;
   };
-  for (const auto& v : spec.volumes) volumes.push_back(volume_json(spec, v.name, find(v.name), mounts, now_ms));
+  for (const auto& v : spec.volumes)
+    volumes.push_back(volume_json(spec, v.name, find(v.name), mounts, now_ms));
   for (const auto& r : reports) {
     bool in_spec = false;
     for (const auto& v : spec.volumes) in_spec = in_spec || v.name == r.name;

@@ -42,8 +42,9 @@ NodeMounts node_mounts(const VolumeReconciler& reconciler, const std::string& no
                        const std::string& data_dir);
 
 // [{"name", "state", "bricks": [{"node", "brick", "role": "data"|"arbiter", "up" (null when
-//   unknown: the volume is not started or gluster did not answer), "total", "free"}], "mounts": [{"node", "path", "state"}], "heal": {"pending", "split_brain",
-//   "age_ms"} | null, "size": {"total", "used", "free"} | null, "error"?}]
+//   unknown: the volume is not started or gluster did not answer), "total", "free"}], "mounts":
+//   [{"node", "path", "state"}], "heal": {"pending", "split_brain", "age_ms"} | null, "size":
+//   {"total", "used", "free"} | null, "error"?}]
 // in spec order, then volumes gluster has that the spec no longer names.
 // `now_ms`: the reconciler's (monotonic) clock, to say how old the heal counts are.
 nlohmann::ordered_json volumes_json(const Spec& spec, const std::vector<VolumeReport>& reports,

@@ -10,7 +10,8 @@ namespace hearth::cli {
 void print_volumes(std::ostream& out, const nlohmann::ordered_json& volumes) {
   if (!volumes.is_array() || volumes.empty()) return;
   out << '\n';
-  Table table({"VOLUME", "STATE", "BRICKS UP", "MOUNTED ON", "HEAL PENDING", "SPLIT-BRAIN", "USED", "FREE"});
+  Table table({"VOLUME", "STATE", "BRICKS UP", "MOUNTED ON", "HEAL PENDING", "SPLIT-BRAIN", "USED",
+               "FREE"});
   for (const auto& volume : volumes) {
     std::string state = volume.value("state", "?");
     int up = 0, total = 0;
@@ -27,9 +28,11 @@ void print_volumes(std::ostream& out, const nlohmann::ordered_json& volumes) {
       }
     }
     if (!down.empty()) down += ")";
-    std::string bricks = known ? std::to_string(up) + "/" + std::to_string(total) + down : "?/" + std::to_string(total);
+    std::string bricks = known ? std::to_string(up) + "/" + std::to_string(total) + down
+                               : "?/" + std::to_string(total);
     if (total == 0) bricks = "-";
-    if (known && total > 0 && up < total) bricks = paint(out, up >= 2 ? Colour::yellow : Colour::red, bricks);
+    if (known && total > 0 && up < total)
+      bricks = paint(out, up >= 2 ? Colour::yellow : Colour::red, bricks);
     std::string mounted;
     for (const auto& m : volume["mounts"]) {
       std::string entry = m.value("node", "?");
@@ -49,13 +52,15 @@ void print_volumes(std::ostream& out, const nlohmann::ordered_json& volumes) {
       free = format_size(volume["size"].value("free", std::uint64_t{0}));
     }
     if (state == "Started") state = paint(out, Colour::green, "started");
-    table.add_row({volume.value("name", "?"), state, bricks, mounted.empty() ? "-" : mounted, pending, split,
-                   used, free});
+    table.add_row({volume.value("name", "?"), state, bricks, mounted.empty() ? "-" : mounted,
+                   pending, split, used, free});
   }
   table.print(out);
   for (const auto& volume : volumes) {
     if (volume.contains("error")) {
-      out << paint(out, Colour::yellow, volume.value("name", "?") + ": " + volume.value("error", "")) << '\n';
+      out << paint(out, Colour::yellow,
+                   volume.value("name", "?") + ": " + volume.value("error", ""))
+          << '\n';
     }
   }
 }

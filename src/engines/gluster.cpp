@@ -1,9 +1,9 @@
 #include "engines/gluster.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
-#include <filesystem>
 
 #include "common/process.h"
 #include "engines/xml.h"
@@ -34,7 +34,8 @@ std::uint64_t to_uint(const std::string& text) {
 // Parses a gluster --xml answer and checks its opRet; the element named `body` under cliOutput.
 Result<XmlElement> parse_answer(const std::string& xml, const std::string& what) {
   auto document = parse_xml(xml);
-  if (!document) return Error{"gluster " + what + " answered no valid XML: " + document.error().message};
+  if (!document)
+    return Error{"gluster " + what + " answered no valid XML: " + document.error().message};
   if (document->name != "cliOutput") {
     return Error{"gluster " + what + " answered XML without <cliOutput>"};
   }
@@ -84,7 +85,8 @@ Result<std::vector<GlusterPeer>> parse_pool_list(const std::string& xml) {
     peer.uuid = p->child_text("uuid");
     peer.hostname = p->child_text("hostname");
     if (const XmlElement* names = p->child("hostnames")) {
-      for (const XmlElement* name : names->children_named("hostname")) peer.hostnames.push_back(name->text);
+      for (const XmlElement* name : names->children_named("hostname"))
+        peer.hostnames.push_back(name->text);
     }
     if (peer.hostnames.empty()) peer.hostnames.push_back(peer.hostname);
     peer.connected = p->child_text("connected") == "1";
@@ -192,7 +194,8 @@ Result<std::string> GlusterCommandLine::run_xml(std::vector<std::string> args) {
 Status GlusterCommandLine::run_change(std::vector<std::string> args) {
   std::vector<std::string> argv{"gluster", "--mode=script"};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto done = run({.argv = argv, .err = Output::merge, .timeout = change_timeout_, .own_process_group = true});
+  auto done = run(
+      {.argv = argv, .err = Output::merge, .timeout = change_timeout_, .own_process_group = true});
   std::string what = "`gluster";
   for (const auto& arg : args) what += " " + arg;
   what += "`";
@@ -209,7 +212,9 @@ Result<std::vector<GlusterPeer>> GlusterCommandLine::pool() {
   return parse_pool_list(*xml);
 }
 
-Status GlusterCommandLine::probe(const std::string& host) { return run_change({"peer", "probe", host}); }
+Status GlusterCommandLine::probe(const std::string& host) {
+  return run_change({"peer", "probe", host});
+}
 
 Result<std::vector<GlusterVolume>> GlusterCommandLine::volumes() {
   auto xml = run_xml({"volume", "info", "all"});
@@ -219,13 +224,14 @@ Result<std::vector<GlusterVolume>> GlusterCommandLine::volumes() {
 
 Status GlusterCommandLine::create(const VolumePlan& plan) {
   std::vector<std::string> args{"volume", "create", plan.volume, "replica", "3", "arbiter", "1"};
-  for (const Brick* brick : plan.gluster_order()) args.push_back(brick->host.str() + ":" + brick->path);
+  for (const Brick* brick : plan.gluster_order())
+    args.push_back(brick->host.str() + ":" + brick->path);
   args.push_back("force");
   return run_change(args);
 }
 
-Status GlusterCommandLine::set_options(const std::string& volume,
-                                       const std::vector<std::pair<std::string, std::string>>& options) {
+Status GlusterCommandLine::set_options(
+    const std::string& volume, const std::vector<std::pair<std::string, std::string>>& options) {
   std::vector<std::string> args{"volume", "set", volume};
   for (const auto& [key, value] : options) {
     args.push_back(key);
@@ -234,9 +240,13 @@ Status GlusterCommandLine::set_options(const std::string& volume,
   return run_change(args);
 }
 
-Status GlusterCommandLine::start(const std::string& volume) { return run_change({"volume", "start", volume}); }
+Status GlusterCommandLine::start(const std::string& volume) {
+  return run_change({"volume", "start", volume});
+}
 
-Status GlusterCommandLine::stop(const std::string& volume) { return run_change({"volume", "stop", volume}); }
+Status GlusterCommandLine::stop(const std::string& volume) {
+  return run_change({"volume", "stop", volume});
+}
 
 Status GlusterCommandLine::remove(const std::string& volume) {
   return run_change({"volume", "delete", volume});
@@ -256,7 +266,9 @@ Result<GlusterHealSummary> GlusterCommandLine::heal_summary(const std::string& v
   return summary;
 }
 
-Status GlusterCommandLine::heal(const std::string& volume) { return run_change({"volume", "heal", volume}); }
+Status GlusterCommandLine::heal(const std::string& volume) {
+  return run_change({"volume", "heal", volume});
+}
 
 Status GlusterCommandLine::replace_brick(const std::string& volume, const std::string& old_brick,
                                          const std::string& new_brick) {
@@ -267,11 +279,16 @@ Status GlusterCommandLine::replace_brick(const std::string& volume, const std::s
 
 const char* to_string(MountState state) {
   switch (state) {
-    case MountState::absent: return "absent";
-    case MountState::alive: return "alive";
-    case MountState::unreachable: return "unreachable";
-    case MountState::stuck: return "stuck";
-    case MountState::dead: return "dead";
+    case MountState::absent:
+      return "absent";
+    case MountState::alive:
+      return "alive";
+    case MountState::unreachable:
+      return "unreachable";
+    case MountState::stuck:
+      return "stuck";
+    case MountState::dead:
+      return "dead";
   }
   return "?";
 }
@@ -312,7 +329,8 @@ bool fuse_client_runs(const std::string& dir) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::error_code link_error;
-    if (std::filesystem::read_symlink(entry.path() / "ns" / "mnt", link_error) != own_namespace) continue;
+    if (std::filesystem::read_symlink(entry.path() / "ns" / "mnt", link_error) != own_namespace)
+      continue;
     std::ifstream in(entry.path() / "cmdline", std::ios::binary);
     std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::vector<std::string> argv;
@@ -367,24 +385,30 @@ Status FuseVolumeMounts::mount(const std::string& volume, const std::vector<std:
     for (std::size_t i = 1; i < servers.size(); ++i) backups += (i > 1 ? ":" : "") + servers[i];
     options += ",backup-volfile-servers=" + backups;
   }
-  auto done = run({.argv = {"mount", "-t", "glusterfs", "-o", options, servers.front() + ":/" + volume, dir},
-                   .err = Output::merge,
-                   .timeout = std::chrono::seconds(30),
-                   .own_process_group = true});
-  if (!done) return Error{"cannot mount volume " + volume + " at " + dir + ": " + done.error().message};
+  auto done = run(
+      {.argv = {"mount", "-t", "glusterfs", "-o", options, servers.front() + ":/" + volume, dir},
+       .err = Output::merge,
+       .timeout = std::chrono::seconds(30),
+       .own_process_group = true});
+  if (!done)
+    return Error{"cannot mount volume " + volume + " at " + dir + ": " + done.error().message};
   if (!done->succeeded()) {
     std::string reason = done->out;
     while (!reason.empty() && reason.back() == '\n') reason.pop_back();
     return Error{"cannot mount volume " + volume + " at " + dir + ": mount " + done->describe() +
-                 (reason.empty() ? "" : ": " + reason) + " (client log: " + log_dir_ + "/" + volume + ".log)"};
+                 (reason.empty() ? "" : ": " + reason) + " (client log: " + log_dir_ + "/" +
+                 volume + ".log)"};
   }
   return ok_status();
 }
 
 Status FuseVolumeMounts::unmount(const std::string& dir) {
-  auto done = run({.argv = {"umount", "--lazy", dir}, .err = Output::merge, .timeout = std::chrono::seconds(10)});
+  auto done = run({.argv = {"umount", "--lazy", dir},
+                   .err = Output::merge,
+                   .timeout = std::chrono::seconds(10)});
   if (!done) return Error{"cannot unmount " + dir + ": " + done.error().message};
-  if (!done->succeeded()) return Error{"cannot unmount " + dir + ": umount " + done->describe() + ": " + done->out};
+  if (!done->succeeded())
+    return Error{"cannot unmount " + dir + ": umount " + done->describe() + ": " + done->out};
   return ok_status();
 }
 

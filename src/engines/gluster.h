@@ -40,11 +40,11 @@ struct GlusterBrickRef {
 // `gluster volume info`.
 struct GlusterVolume {
   std::string name;
-  std::string id;     // its UUID; each brick directory carries it (xattr trusted.glusterfs.volume-id)
+  std::string id;  // its UUID; each brick directory carries it (xattr trusted.glusterfs.volume-id)
   std::string state;  // "Created", "Started", "Stopped"
   int replica = 0;
   int arbiter = 0;
-  std::vector<GlusterBrickRef> bricks;          // in volume order (the arbiter last)
+  std::vector<GlusterBrickRef> bricks;         // in volume order (the arbiter last)
   std::map<std::string, std::string> options;  // the options set on it (reconfigured ones)
   bool started() const { return state == "Started"; }
 };
@@ -70,7 +70,7 @@ struct GlusterVolumeState {
 
 // One brick's line of `gluster volume heal NAME info summary`.
 struct GlusterBrickHeal {
-  std::string brick;      // host:path
+  std::string brick;  // host:path
   bool connected = false;
   std::int64_t pending = -1;      // entries waiting for heal (-1: unknown, the brick is down)
   std::int64_t split_brain = -1;  // entries in split-brain

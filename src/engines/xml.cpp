@@ -31,7 +31,8 @@ void on_start(void* data, const XML_Char* name, const XML_Char** attributes) {
     element = &builder->open.back()->children.back();
   }
   element->name = name;
-  for (int i = 0; attributes[i] != nullptr; i += 2) element->attributes[attributes[i]] = attributes[i + 1];
+  for (int i = 0; attributes[i] != nullptr; i += 2)
+    element->attributes[attributes[i]] = attributes[i + 1];
   builder->open.push_back(element);
 }
 
@@ -43,7 +44,8 @@ void on_end(void* data, const XML_Char*) {
 
 void on_text(void* data, const XML_Char* text, int length) {
   auto* builder = static_cast<Builder*>(data);
-  if (!builder->open.empty()) builder->open.back()->text.append(text, static_cast<std::size_t>(length));
+  if (!builder->open.empty())
+    builder->open.back()->text.append(text, static_cast<std::size_t>(length));
 }
 
 }  // namespace
@@ -63,7 +65,8 @@ std::vector<const XmlElement*> XmlElement::children_named(const std::string& chi
   return found;
 }
 
-std::string XmlElement::child_text(const std::string& child_name, const std::string& fallback) const {
+std::string XmlElement::child_text(const std::string& child_name,
+                                   const std::string& fallback) const {
   const XmlElement* c = child(child_name);
   return c ? c->text : fallback;
 }
@@ -73,7 +76,8 @@ const XmlElement* XmlElement::find(const std::string& path) const {
   std::size_t start = 0;
   while (at != nullptr && start <= path.size()) {
     auto slash = path.find('/', start);
-    std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    std::string part =
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     at = at->child(part);
     if (slash == std::string::npos) break;
     start = slash + 1;
@@ -83,7 +87,7 @@ const XmlElement* XmlElement::find(const std::string& path) const {
 
 Result<XmlElement> parse_xml(const std::string& text) {
   std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(XML_ParserCreate(nullptr),
-                                                                       &XML_ParserFree);
+                                                                      &XML_ParserFree);
   if (!parser) return Error{"cannot create an XML parser (out of memory)"};
   // Children are appended to vectors while parents are open: reserve nothing, but keep pointers
   // valid by never holding a pointer into a vector that may grow (only the last child is open).
@@ -92,8 +96,8 @@ Result<XmlElement> parse_xml(const std::string& text) {
   XML_SetElementHandler(parser.get(), on_start, on_end);
   XML_SetCharacterDataHandler(parser.get(), on_text);
   if (XML_Parse(parser.get(), text.data(), static_cast<int>(text.size()), 1) == XML_STATUS_ERROR) {
-    return Error{"invalid XML at line " + std::to_string(XML_GetCurrentLineNumber(parser.get())) + ": " +
-                 XML_ErrorString(XML_GetErrorCode(parser.get()))};
+    return Error{"invalid XML at line " + std::to_string(XML_GetCurrentLineNumber(parser.get())) +
+                 ": " + XML_ErrorString(XML_GetErrorCode(parser.get()))};
   }
   if (!builder.has_root) return Error{"the XML document is empty"};
   return std::move(builder.root);

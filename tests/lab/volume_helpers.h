@@ -14,7 +14,8 @@
 
 namespace hearth::lab::testing {
 
-inline constexpr const char* kMountRoot = "/var/lib/hearth/volumes/";  // hearthd --data-dir in the lab
+inline constexpr const char* kMountRoot =
+    "/var/lib/hearth/volumes/";  // hearthd --data-dir in the lab
 
 inline nlohmann::json volume_in(const nlohmann::json& status, const std::string& volume) {
   if (!status.is_object() || !status["volumes"].is_array()) return nullptr;
@@ -27,7 +28,8 @@ inline nlohmann::json volume_in(const nlohmann::json& status, const std::string&
 inline int bricks_up(const nlohmann::json& volume) {
   int up = 0;
   if (volume.is_object()) {
-    for (const auto& b : volume["bricks"]) up += b["up"].is_boolean() && b["up"].get<bool>() ? 1 : 0;
+    for (const auto& b : volume["bricks"])
+      up += b["up"].is_boolean() && b["up"].get<bool>() ? 1 : 0;
   }
   return up;
 }
@@ -63,7 +65,8 @@ inline std::string brick_dir(const LabUp& lab, const std::string& volume, const 
 // gluster's heal summary of `volume`, asked on `node`; nullopt when gluster does not answer.
 inline std::optional<GlusterHealSummary> heal_summary(const LabUp& lab, const std::string& node,
                                                       const std::string& volume) {
-  auto done = lab.exec(node, {"gluster", "--mode=script", "--xml", "volume", "heal", volume, "info", "summary"});
+  auto done = lab.exec(
+      node, {"gluster", "--mode=script", "--xml", "volume", "heal", volume, "info", "summary"});
   auto summary = parse_heal_summary(done.out);
   if (!summary) return std::nullopt;
   return *summary;
@@ -83,8 +86,9 @@ inline bool healed(const LabUp& lab, const std::string& node, const std::string&
 inline std::map<std::string, std::string> brick_checksums(const LabUp& lab, const std::string& node,
                                                           const std::string& dir) {
   auto done = lab.exec(node, {"sh", "-c",
-                              "cd '" + dir + "' && find . -path ./.glusterfs -prune -o -type f -print0 | "
-                              "sort -z | xargs -0 -r md5sum"});
+                              "cd '" + dir +
+                                  "' && find . -path ./.glusterfs -prune -o -type f -print0 | "
+                                  "sort -z | xargs -0 -r md5sum"});
   std::map<std::string, std::string> sums;
   std::istringstream lines(done.out);
   for (std::string sum, name; lines >> sum >> name;) sums[name] = sum;

@@ -48,9 +48,11 @@ TEST_F(Volumes, EveryVolumeStartedAndMountedOnBothServers) {
     auto took = wait_until([&] { return volume_ready(*lab_, "r510", volume); }, 120s, 500ms);
     ASSERT_TRUE(took.has_value()) << volume << " not ready; r510 says: "
                                   << volume_in(lab_->cluster_status("r510"), volume).dump(2);
-    std::cout << volume << " started and mounted on both servers " << took->count() << " ms after lab up\n";
+    std::cout << volume << " started and mounted on both servers " << took->count()
+              << " ms after lab up\n";
   }
-  auto info = lab_->exec("r530", {"gluster", "--mode=script", "--xml", "volume", "info", "appdata"});
+  auto info =
+      lab_->exec("r530", {"gluster", "--mode=script", "--xml", "volume", "info", "appdata"});
   auto volumes = parse_volume_info(info.out);
   ASSERT_TRUE(volumes.ok()) << info.out;
   ASSERT_EQ(volumes->size(), 1u);
@@ -88,7 +90,8 @@ TEST_F(Volumes, AFileWrittenOnR510IsReadOnR530AndLiesPlainOnTheBricks) {
     auto plain = lab_->exec(node, {"cat", brick_dir(*lab_, "appdata", node) + "/hello.txt"});
     EXPECT_EQ(plain.out, "written-on-r510\n") << node;
   }
-  auto meta = lab_->exec("elitedesk", {"stat", "-c", "%s", brick_dir(*lab_, "appdata", "elitedesk") + "/hello.txt"});
+  auto meta = lab_->exec(
+      "elitedesk", {"stat", "-c", "%s", brick_dir(*lab_, "appdata", "elitedesk") + "/hello.txt"});
   EXPECT_EQ(meta.out, "0\n") << "the arbiter brick holds names and metadata only";
 }
 
@@ -98,10 +101,13 @@ TEST_F(Volumes, AMountWhoseClientDiesIsMountedAgain) {
   std::string dir = std::string(kMountRoot) + "appdata";
   auto client_of = [&]() -> pid_t {
     // Processes of every lab node share /proc: only those in r530's mount namespace count.
-    auto ps = lab_->exec("r530", {"sh", "-c", "me=$(readlink /proc/self/ns/mnt); for p in /proc/[0-9]*; do "
-                                            "[ \"$(readlink $p/ns/mnt 2>/dev/null)\" = \"$me\" ] || continue; "
-                                            "c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); case \"$c\" in "
-                                            "*/glusterfs\\ *\\ " + dir + "\\ ) echo ${p#/proc/};; esac; done"});
+    auto ps =
+        lab_->exec("r530", {"sh", "-c",
+                            "me=$(readlink /proc/self/ns/mnt); for p in /proc/[0-9]*; do "
+                            "[ \"$(readlink $p/ns/mnt 2>/dev/null)\" = \"$me\" ] || continue; "
+                            "c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); case \"$c\" in "
+                            "*/glusterfs\\ *\\ " +
+                                dir + "\\ ) echo ${p#/proc/};; esac; done"});
     std::istringstream pids(ps.out);
     pid_t pid = 0;
     pids >> pid;
@@ -115,7 +121,8 @@ TEST_F(Volumes, AMountWhoseClientDiesIsMountedAgain) {
       [&] {
         pid_t now = client_of();
         return now > 0 && now != client &&
-               lab_->exec("r530", {"sh", "-c", "mountpoint -q " + dir + " && ls " + dir}).succeeded();
+               lab_->exec("r530", {"sh", "-c", "mountpoint -q " + dir + " && ls " + dir})
+                   .succeeded();
       },
       30s, 250ms);
   ASSERT_TRUE(took.has_value()) << "r530's appdata mount was not mounted again";
@@ -127,7 +134,9 @@ TEST_F(Volumes, AMountWhoseClientDiesIsMountedAgain) {
 // Last: it removes media for good.
 TEST_F(Volumes, AVolumeRemovedFromTheSpecIsStoppedAndOnlyDeleteDestroysIt) {
   ASSERT_TRUE(wait_until([&] { return volume_ready(*lab_, "r510", "media"); }, 120s, 500ms));
-  ASSERT_TRUE(lab_->exec("r510", {"sh", "-c", "echo keep > " + std::string(kMountRoot) + "media/kept.txt"}).succeeded());
+  ASSERT_TRUE(
+      lab_->exec("r510", {"sh", "-c", "echo keep > " + std::string(kMountRoot) + "media/kept.txt"})
+          .succeeded());
   std::string text = read_file(example_spec());
   auto at = text.find("  media:\n");
   ASSERT_NE(at, std::string::npos) << "the example spec changed: adapt the test";
@@ -153,7 +162,8 @@ TEST_F(Volumes, AVolumeRemovedFromTheSpecIsStoppedAndOnlyDeleteDestroysIt) {
 
   // Delete needs the confirmation, then destroys every brick of it and nothing else.
   EXPECT_FALSE(hearth({"volume", "delete", "media"}).succeeded());
-  EXPECT_FALSE(hearth({"volume", "delete", "appdata", "--yes-destroy-data"}).succeeded()) << "still in the spec";
+  EXPECT_FALSE(hearth({"volume", "delete", "appdata", "--yes-destroy-data"}).succeeded())
+      << "still in the spec";
   auto deleted = hearth({"volume", "delete", "media", "--yes-destroy-data"});
   ASSERT_TRUE(deleted.succeeded()) << deleted.out << deleted.err;
   std::cout << deleted.out;
@@ -168,7 +178,8 @@ TEST_F(Volumes, AVolumeRemovedFromTheSpecIsStoppedAndOnlyDeleteDestroysIt) {
   auto info = lab_->exec("r530", {"gluster", "--mode=script", "volume", "list"});
   EXPECT_EQ(info.out, "appdata\n");
   EXPECT_TRUE(lab_->exec("r510", {"test", "-d", "/srv/hearth/bricks/hdd1/appdata"}).succeeded());
-  EXPECT_TRUE(wait_until([&] { return volume_ready(*lab_, "r510", "appdata"); }, 30s, 500ms).has_value())
+  EXPECT_TRUE(
+      wait_until([&] { return volume_ready(*lab_, "r510", "appdata"); }, 30s, 500ms).has_value())
       << volume_in(lab_->cluster_status("r510"), "appdata").dump(2);
 }
 

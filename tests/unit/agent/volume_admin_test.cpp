@@ -61,7 +61,8 @@ class OneVolumeGluster final : public GlusterCli {
   Status probe(const std::string&) override { return ok_status(); }
   Result<std::vector<GlusterVolume>> volumes() override { return existing; }
   Status create(const VolumePlan&) override { return ok_status(); }
-  Status set_options(const std::string&, const std::vector<std::pair<std::string, std::string>>&) override {
+  Status set_options(const std::string&,
+                     const std::vector<std::pair<std::string, std::string>>&) override {
     return ok_status();
   }
   Status start(const std::string&) override { return ok_status(); }
@@ -75,12 +76,15 @@ class OneVolumeGluster final : public GlusterCli {
     return ok_status();
   }
   Result<GlusterVolumeState> status(const std::string&) override { return GlusterVolumeState{}; }
-  Result<GlusterHealSummary> heal_summary(const std::string&) override { return GlusterHealSummary{}; }
+  Result<GlusterHealSummary> heal_summary(const std::string&) override {
+    return GlusterHealSummary{};
+  }
   Status heal(const std::string& v) override {
     calls.push_back("heal " + v);
     return ok_status();
   }
-  Status replace_brick(const std::string& v, const std::string& from, const std::string& to) override {
+  Status replace_brick(const std::string& v, const std::string& from,
+                       const std::string& to) override {
     calls.push_back("replace-brick " + v + " " + from + " " + to);
     return ok_status();
   }
@@ -103,18 +107,22 @@ TEST(DeleteVolume, OnlyConfirmedAndOnlyWhenTheSpecNoLongerNamesIt) {
   ManualClock clock;
   cluster::MemoryKeyValueStore store(clock);
   Spec spec = example_spec();
-  EXPECT_FALSE(delete_volume(gluster, store, spec, "appdata", {{"yes_destroy_data", true}}, "test").ok())
+  EXPECT_FALSE(
+      delete_volume(gluster, store, spec, "appdata", {{"yes_destroy_data", true}}, "test").ok())
       << "still in the spec";
   Spec without = spec;
   std::erase_if(without.volumes, [](const Volume& v) { return v.name == "appdata"; });
-  EXPECT_FALSE(delete_volume(gluster, store, without, "appdata", nlohmann::json::object(), "test").ok())
+  EXPECT_FALSE(
+      delete_volume(gluster, store, without, "appdata", nlohmann::json::object(), "test").ok())
       << "not confirmed";
   EXPECT_TRUE(gluster.calls.empty());
 
-  auto done = delete_volume(gluster, store, without, "appdata", {{"yes_destroy_data", true}}, "test");
+  auto done =
+      delete_volume(gluster, store, without, "appdata", {{"yes_destroy_data", true}}, "test");
   ASSERT_TRUE(done.ok()) << done.error().message;
   EXPECT_EQ(gluster.calls, (std::vector<std::string>{"stop appdata", "delete appdata"}));
-  auto record = store.get(std::string(kVolumeDeletionsPrefix) + "appdata", cluster::Consistency::linearizable);
+  auto record = store.get(std::string(kVolumeDeletionsPrefix) + "appdata",
+                          cluster::Consistency::linearizable);
   ASSERT_TRUE(record.ok() && record->has_value());
   auto json = nlohmann::json::parse((*record)->value);
   EXPECT_EQ(json["id"], "7c70940e-9b15-43b3-85b0-9ee501359a37");

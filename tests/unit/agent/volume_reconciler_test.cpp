@@ -38,7 +38,8 @@ GlusterVolume volume_of(const VolumePlan& plan, const std::string& state, bool w
   v.state = state;
   v.replica = 3;
   v.arbiter = 1;
-  for (const Brick* b : plan.gluster_order()) v.bricks.push_back({b->host.str(), b->path, b == &plan.arbiter});
+  for (const Brick* b : plan.gluster_order())
+    v.bricks.push_back({b->host.str(), b->path, b == &plan.arbiter});
   if (with_options) {
     for (const auto& option : volume_options()) v.options[option.key] = option.value;
   }
@@ -103,7 +104,7 @@ TEST(DecideCluster, SetsEveryOptionThatDiffersThenStarts) {
   ClusterObservation observed;
   observed.peers = {peer("10.1.7.22", true), peer("10.1.7.26", true)};
   auto created = volume_of(plan[0], "Created", false);
-  created.options["network.ping-timeout"] = "5";  // already right: not set again
+  created.options["network.ping-timeout"] = "5";    // already right: not set again
   created.options["cluster.quorum-type"] = "none";  // wrong: set
   observed.volumes = {created, volume_of(plan[1], "Started", true)};
   observed.states["media"] = state_of(observed.volumes[1]);
@@ -168,7 +169,8 @@ TEST(DecideCluster, HealsWhenABrickComesBackAndAgainWhileEntriesStayPending) {
   ASSERT_EQ(kinds(actions), (std::vector<Kind>{Kind::heal}));
   // The heal command failed (right after the link returned): tried again a second later.
   EXPECT_TRUE(decide_cluster(one, kPeers, observed, memory, 2500).empty());
-  ASSERT_EQ(kinds(decide_cluster(one, kPeers, observed, memory, 3000)), (std::vector<Kind>{Kind::heal}));
+  ASSERT_EQ(kinds(decide_cluster(one, kPeers, observed, memory, 3000)),
+            (std::vector<Kind>{Kind::heal}));
   memory.healed("appdata");
   EXPECT_TRUE(decide_cluster(one, kPeers, observed, memory, 3500).empty());
 
@@ -331,7 +333,9 @@ class FakeGluster final : public GlusterCli {
     calls.push_back("delete " + volume);
     return ok_status();
   }
-  Result<GlusterVolumeState> status(const std::string& volume) override { return state_of(*find(volume), down_hosts); }
+  Result<GlusterVolumeState> status(const std::string& volume) override {
+    return state_of(*find(volume), down_hosts);
+  }
   Result<GlusterHealSummary> heal_summary(const std::string& volume) override {
     GlusterHealSummary s;
     s.volume = volume;
@@ -360,7 +364,8 @@ class FakeMounts final : public VolumeMounts {
     if (it != mounts.end() && it->second == MountState::alive && usage) *usage = {100, 40};
     return it == mounts.end() ? MountState::absent : it->second;
   }
-  Status mount(const std::string&, const std::vector<std::string>&, const std::string& dir) override {
+  Status mount(const std::string&, const std::vector<std::string>&,
+               const std::string& dir) override {
     mounts[dir] = MountState::alive;
     ++mounted;
     return ok_status();

@@ -57,7 +57,8 @@ TEST(GlusterXml, VolumeInfoHasBricksInOrderTheArbiterAndTheOptions) {
 TEST(GlusterXml, AFailedAnswerGivesGlustersOwnMessage) {
   auto volumes = parse_volume_info(sample("volume_info_missing.xml"));
   ASSERT_FALSE(volumes.ok());
-  EXPECT_NE(volumes.error().message.find("Volume does not exist"), std::string::npos) << volumes.error().message;
+  EXPECT_NE(volumes.error().message.find("Volume does not exist"), std::string::npos)
+      << volumes.error().message;
   auto busy = parse_volume_status(sample("volume_status_busy.xml"));
   ASSERT_FALSE(busy.ok());
   EXPECT_NE(busy.error().message.find("Another transaction is in progress"), std::string::npos);
@@ -104,7 +105,8 @@ TEST(GlusterXml, HealSummaryWithABrickCutOff) {
 }
 
 TEST(GlusterXml, NotXmlOrNotGlustersIsAnError) {
-  EXPECT_FALSE(parse_pool_list("Connection failed. Please check if gluster daemon is operational.").ok());
+  EXPECT_FALSE(
+      parse_pool_list("Connection failed. Please check if gluster daemon is operational.").ok());
   EXPECT_FALSE(parse_pool_list("<other/>").ok());
   EXPECT_FALSE(parse_xml("<a><b></a>").ok());
 }
@@ -123,7 +125,8 @@ TEST(Xml, TextAttributesAndPaths) {
 TEST(Mounts, MountinfoFindsOnlyGlusterfsAtThatDirectory) {
   std::string mountinfo =
       "36 35 98:0 / /mnt1 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n"
-      "612 600 0:55 / /var/lib/hearth/volumes/appdata rw,relatime shared:1 - fuse.glusterfs 10.1.7.22:/appdata "
+      "612 600 0:55 / /var/lib/hearth/volumes/appdata rw,relatime shared:1 - fuse.glusterfs "
+      "10.1.7.22:/appdata "
       "rw,user_id=0\n";
   EXPECT_TRUE(mountinfo_has_glusterfs(mountinfo, "/var/lib/hearth/volumes/appdata"));
   EXPECT_FALSE(mountinfo_has_glusterfs(mountinfo, "/var/lib/hearth/volumes/media"));
@@ -131,11 +134,13 @@ TEST(Mounts, MountinfoFindsOnlyGlusterfsAtThatDirectory) {
 }
 
 TEST(Mounts, TheFuseClientIsRecognisedByItsMountPoint) {
-  std::vector<std::string> client{"/usr/sbin/glusterfs", "--process-name", "fuse", "--volfile-server=10.1.7.22",
-                                  "--volfile-id=/appdata", "/var/lib/hearth/volumes/appdata"};
+  std::vector<std::string> client{
+      "/usr/sbin/glusterfs",        "--process-name",        "fuse",
+      "--volfile-server=10.1.7.22", "--volfile-id=/appdata", "/var/lib/hearth/volumes/appdata"};
   EXPECT_TRUE(is_fuse_client_of(client, "/var/lib/hearth/volumes/appdata"));
   EXPECT_FALSE(is_fuse_client_of(client, "/var/lib/hearth/volumes/media"));
-  std::vector<std::string> brick{"/usr/sbin/glusterfsd", "-s", "10.1.7.22", "/var/lib/hearth/volumes/appdata"};
+  std::vector<std::string> brick{"/usr/sbin/glusterfsd", "-s", "10.1.7.22",
+                                 "/var/lib/hearth/volumes/appdata"};
   EXPECT_FALSE(is_fuse_client_of(brick, "/var/lib/hearth/volumes/appdata"));
 }
 

@@ -1,12 +1,14 @@
 // hearth status [--json] [--watch] [--api URL] [--token-file PATH] [--node NAME]
 // The cluster as a hearthd sees it (GET /v1/status): nodes alive/dead and since when, quorum,
-// the leader, the applied spec revision. Exit 0 with quorum, 1 without (or when unreachable).
+// the leader, the applied spec revision, and each service (node, address, state, restarts,
+// last probe). Exit 0 with quorum, 1 without (or when unreachable).
 
 #include <unistd.h>
 
 #include <chrono>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -47,13 +49,45 @@ std::string since(long long observed_at, const json& value) {
   return human_duration(observed_at - at) + " (" + local_clock(at) + ")";
 }
 
+// How a service runs, as the node running it reports it (status["services"]): its state
+// (coloured), restarts and last probe, with the reason when it does not run.
+struct RuntimeColumns {
+  std::string state = "-", restarts = "-", probe = "-";
+};
+RuntimeColumns runtime_columns(std::ostream& out, const json& service, long long now) {
+  RuntimeColumns c;
+  std::string state = text_of(service, "state");
+  Colour colour = Colour::red;
+  if (state == "running") {
+    colour = Colour::green;
+  } else if (state == "starting" || state == "restarting" || state == "waiting") {
+    colour = Colour::yellow;
+  }
+  c.state = paint(out, colour, state);
+  c.restarts = std::to_string(number_of(service, "restarts"));
+  if (service["last_probe"].is_object()) {
+    const json& p = service["last_probe"];
+    c.probe = std::string(p.value("ok", false) ? "ok" : "FAILED") + " " +
+              human_duration(now - number_of(p, "at")) + " ago: " + text_of(p, "message");
+  }
+  if (!text_of(service, "error").empty() && state != "running") {
+    c.probe += " (" + text_of(service, "error") + ")";
+  }
+  return c;
+}
+
 // Where each service is assigned (the leader's decision), the unplaced ones with their reason,
 // and the drained nodes.
 void print_assignments(std::ostream& out, const json& status, long long now) {
   const json& assignments = status["assignments"];
   if (assignments.is_array() && !assignments.empty()) {
     out << '\n';
-    Table table({"SERVICE", "NODE", "ADDRESS", "ASSIGNED", "SINCE"});
+    std::map<std::string, json> reports;
+    if (status["services"].is_array()) {
+      for (const auto& r : status["services"]) reports[text_of(r, "name")] = r;
+    }
+    Table table({"SERVICE", "NODE", "ADDRESS", "ASSIGNED", "SINCE", "STATE", "RESTARTS",
+                 "LAST PROBE"});
     std::vector<std::string> notes;
     for (const auto& a : assignments) {
       std::string state = text_of(a, "state");
@@ -67,7 +101,15 @@ void print_assignments(std::ostream& out, const json& status, long long now) {
         assigned = paint(out, Colour::red, "UNPLACED");
       }
       std::string address = a["address"].is_string() ? a["address"].get<std::string>() : "-";
-      table.add_row({text_of(a, "service"), node, address, assigned, since(now, a["since"])});
+      RuntimeColumns runtime;
+      auto report = reports.find(text_of(a, "service"));
+      if (report != reports.end()) {
+        runtime = runtime_columns(out, report->second, now);
+        std::string on = text_of(report->second, "node");
+        if (!on.empty() && on != node) runtime.state += " on " + on;
+      }
+      table.add_row({text_of(a, "service"), node, address, assigned, since(now, a["since"]),
+                     runtime.state, runtime.restarts, runtime.probe});
       if (state == "unplaced" || state == "pending" ||
           text_of(a, "reason").rfind("stays on ", 0) == 0) {
         notes.push_back(text_of(a, "service") + ": " + text_of(a, "reason"));
@@ -145,6 +187,21 @@ void print_status(std::ostream& out, const json& status, const std::string& from
   table.print(out);
   if (status.contains("volumes")) print_volumes(out, status["volumes"]);
   print_assignments(out, status, now);
+
+  // Before the leader has assigned anything: how the services run, as their nodes report it.
+  bool assigned = status["assignments"].is_array() && !status["assignments"].empty();
+  if (!assigned && status["services"].is_array() && !status["services"].empty()) {
+    out << '\n';
+    Table services({"SERVICE", "NODE", "ADDRESS", "STATE", "RESTARTS", "LAST PROBE"});
+    for (const auto& service : status["services"]) {
+      RuntimeColumns runtime = runtime_columns(out, service, now);
+      services.add_row({text_of(service, "name"),
+                        text_of(service, "node").empty() ? "-" : text_of(service, "node"),
+                        text_of(service, "address").empty() ? "-" : text_of(service, "address"),
+                        runtime.state, runtime.restarts, runtime.probe});
+    }
+    services.print(out);
+  }
 
   const json& self = status["this_node"];
   if (self.is_object() && (self.value("fenced", false) || !self.value("lease_held", true))) {

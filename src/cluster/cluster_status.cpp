@@ -120,6 +120,18 @@ Result<ClusterView> observe_cluster(KeyValueStore& store, const Spec& spec,
     }
     view.nodes.push_back(std::move(n));
   }
+
+  std::vector<ServiceStatusRecord> reports;
+  if (auto read = read_service_statuses(store, consistency)) reports = std::move(*read);
+  for (const auto& service : spec.services) {
+    ServiceStatusRecord shown;
+    shown.service = service.name;
+    shown.state = "not running";
+    for (const auto& report : reports) {
+      if (report.service == service.name) shown = report;
+    }
+    view.services.push_back(std::move(shown));
+  }
   return view;
 }
 
@@ -168,6 +180,21 @@ nlohmann::ordered_json to_json(const ClusterView& view) {
                             {"since", optional_ms(n.since)},
                             {"version", n.version},
                             {"started_at", n.started_at}});
+  }
+  out["services"] = ordered_json::array();
+  for (const auto& r : view.services) {
+    ordered_json probe = nullptr;
+    if (r.last_probe) {
+      probe = {{"ok", r.last_probe->ok}, {"at", r.last_probe->at}, {"message", r.last_probe->message}};
+    }
+    out["services"].push_back({{"name", r.service},
+                               {"node", r.node},
+                               {"address", r.address},
+                               {"state", r.state},
+                               {"restarts", r.restarts},
+                               {"since", r.since != 0 ? ordered_json(r.since) : ordered_json(nullptr)},
+                               {"last_probe", probe},
+                               {"error", r.error}});
   }
   out["assignments"] = ordered_json::array();
   for (const auto& [service, a] : view.assignments) {

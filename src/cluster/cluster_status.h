@@ -14,6 +14,7 @@
 #include "cluster/assignments.h"
 #include "cluster/kv_store.h"
 #include "cluster/records.h"
+#include "cluster/service_status.h"
 #include "spec/spec.h"
 
 namespace hearth::cluster {
@@ -63,6 +64,9 @@ struct ClusterView {
   std::optional<LeaderRecord> leader;
   std::optional<StoredSpec> spec;  // without its text
   std::vector<NodeView> nodes;     // every node of the spec, in spec order
+  // How each service of the spec runs, as the node running it reports it (service_status.h), in
+  // spec order; a service no node reports has only its name and state "not running".
+  std::vector<ServiceStatusRecord> services;
   // Where each service of the spec is assigned (spec order; nullopt: not assigned yet), and
   // the drained nodes (assignments.h).
   std::vector<std::pair<std::string, std::optional<Assignment>>> assignments;

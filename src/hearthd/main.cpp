@@ -3,6 +3,9 @@
 //   hearthd --node r510 --spec /etc/hearth/homelab.yaml --data-dir /var/lib/hearth
 //           [--api-port 7070] [--etcd http://127.0.0.1:2379] [--log-level info]
 //
+// On servers, services (every 500 ms: agent/service_reconciler.h), fenced by the fence callback,
+// and a guard process that stops them if this hearthd dies without doing so (agent/service_guard.h).
+//
 // Threads: lease renewal (every 500 ms), the control loop (every 500 ms: election, node history,
 // spec), the node firewall (every 500 ms: hearth's ports open to the management and storage
 // networks only; runs nft only when the spec changes, and every 5 s to check), on the arbiter DNS
@@ -30,6 +33,10 @@
 #include <thread>
 
 #include "agent/dns_dhcp_reconciler.h"
+#include "agent/service_assignments.h"
+#include "agent/service_guard.h"
+#include "agent/service_reconciler.h"
+#include "agent/service_status_publisher.h"
 #include "agent/node_firewall_reconciler.h"
 #include "agent/volume_admin.h"
 #include "agent/volume_reconciler.h"
@@ -185,8 +192,11 @@ int main(int argc, char** argv) {
   std::string node, spec_file, data_dir, etcd = "http://127.0.0.1:2379", level = "info";
   int api_port = kHearthApiPort;
   app.add_option("--node", node, "This machine's node name in the spec")->required();
-  app.add_option("--spec", spec_file, "The bootstrap spec (an applied revision replaces it)")
-      ->required();
+  std::string guard_of;
+  app.add_option("--spec", spec_file, "The bootstrap spec (an applied revision replaces it)");
+  app.add_option("--guard-of", guard_of,
+                 "Internal: be the services' guard of the hearthd PID:START_TIME "
+                 "(agent/service_guard.h)");
   app.add_option("--data-dir", data_dir, "State directory (API token, lock)")->required();
   app.add_option("--api-port", api_port, "API port on the management address and 127.0.0.1")
       ->check(CLI::Range(1, 65535));
@@ -208,6 +218,30 @@ int main(int argc, char** argv) {
     log::set_level(*parsed);
   } else {
     std::cerr << "hearthd: --log-level must be debug, info, warn or error\n";
+    return kExitUsage;
+  }
+
+  if (!guard_of.empty()) {
+    auto colon = guard_of.find(':');
+    pid_t pid = 0;
+    std::uint64_t start_time = 0;
+    try {
+      pid = static_cast<pid_t>(std::stol(guard_of.substr(0, colon)));
+      if (colon != std::string::npos) start_time = std::stoull(guard_of.substr(colon + 1));
+    } catch (const std::exception&) {
+      std::cerr << "hearthd: --guard-of takes PID:START_TIME\n";
+      return kExitUsage;
+    }
+    log::set_program("hearthd-guard");
+    std::string dir = std::filesystem::absolute(data_dir).string();
+    CrunRuntime crun(dir + "/crun");
+    MacvlanServiceNetworks networks;
+    NetnsHealthProber prober;
+    agent::NodeServiceHost host({dir, node}, crun, networks, prober);
+    return agent::run_service_guard(pid, start_time, host);
+  }
+  if (spec_file.empty()) {
+    std::cerr << "hearthd: --spec is required\n";
     return kExitUsage;
   }
 
@@ -268,9 +302,26 @@ int main(int argc, char** argv) {
   cluster::EtcdKeyValueStore lease_store(etcd, 400ms);
   cluster::EtcdKeyValueStore store(etcd, 1500ms);
   cluster::ControlLoop loop(lease_store, store, system_clock(), spec, options);
-  loop.set_fence_callback([](const std::string& reason) {
-    // Later: stop every service container and drop every service address of this node here.
-    log::error("FENCED: " + reason + ". This node has no workloads to stop yet.");
+
+  // Services (servers only; the arbiter runs none): crun containers, each with its own address.
+  std::string absolute_data_dir = std::filesystem::absolute(data_dir).string();
+  CrunRuntime crun(absolute_data_dir + "/crun");
+  MacvlanServiceNetworks service_networks;
+  NetnsHealthProber prober;
+  agent::NodeServiceHost service_host({absolute_data_dir, node}, crun, service_networks, prober);
+  std::optional<agent::ServiceReconciler> services;
+  if (self->role == NodeRole::server) services.emplace(service_host, system_clock());
+  agent::ServiceStatusPublisher service_status(store, system_clock(), node);
+  std::optional<agent::AssignedServices> assigned_services;
+  if (services) assigned_services.emplace(*services, store, system_clock(), node);
+
+  loop.set_fence_callback([&services](const std::string& reason) {
+    if (!services) {
+      log::error("FENCED: " + reason + " (the arbiter runs no services)");
+      return;
+    }
+    log::error("FENCED: " + reason + ": stopping every service");
+    (void)services->stop_all("fenced: " + reason);
   });
 
   log::info("hearthd " + std::string(kVersion) + " starting as node " + node + " (" + address +
@@ -315,7 +366,6 @@ int main(int argc, char** argv) {
   // publishes its mounts (attached to its lease) when they change.
   GlusterCommandLine gluster;
   FuseVolumeMounts fuse_mounts("/var/log/glusterfs/mounts");
-  std::string absolute_data_dir = std::filesystem::absolute(data_dir).lexically_normal().string();
   agent::VolumeReconciler volumes(gluster, fuse_mounts, node, absolute_data_dir);
   std::string published_mounts;
   cluster::LeaseId published_lease = 0;
@@ -339,6 +389,22 @@ int main(int argc, char** argv) {
     }
     return done;
   });
+  std::thread services_thread;
+  if (services) {
+    std::error_code link_error;
+    std::string self_path = std::filesystem::read_symlink("/proc/self/exe", link_error).string();
+    if (auto guard = agent::start_service_guard(self_path, absolute_data_dir, node); !guard) {
+      log::error(guard.error().message + "; services would outlive a crash of hearthd");
+    }
+    services_thread = every_interval("services", [&]() -> Status {
+      cluster::LeaseId lease = loop.lease().held() ? loop.lease().lease_id() : 0;
+      Status stepped = assigned_services->step(loop.spec(), lease);
+      service_host.rotate_logs();
+      Status published = service_status.publish(services->status(), lease);
+      if (!stepped) return stepped;
+      return published;
+    });
+  }
   std::thread watchdog([&] {
     do {
       loop.check_fence();
@@ -376,6 +442,9 @@ int main(int argc, char** argv) {
   log::info(std::string("received ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") +
             ": leaving the cluster");
   stop.request();
+  if (services_thread.joinable()) services_thread.join();
+  // Services stop before the lease goes: once peers see this node leave they may start them.
+  if (services) (void)services->stop_all("hearthd is stopping");
   renewal.join();
   control.join();
   if (firewall.joinable()) firewall.join();

@@ -1,8 +1,12 @@
 #include "lab/node_namespace.h"
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <thread>
 #include <sstream>
 
 #include "common/process.h"
@@ -11,6 +15,8 @@
 
 namespace hearth::lab {
 namespace {
+
+constexpr const char* kHybridCgroup2Mount = "/sys/fs/cgroup/unified";
 
 bool inside(const std::string& path, const std::string& dir) {
   if (dir == "/") return true;
@@ -134,6 +140,16 @@ Status build_node(const LabState& state, const LabNode& node, const RecordCreate
     // Best effort: a copy left behind only delays freeing until this node's namespace is gone.
     if (contains(*points, copied)) (void)run_step(in_node({"umount", "--lazy", copied}), where);
   }
+  // crun refuses a hybrid cgroup layout (v1 controllers plus the v2 hierarchy at
+  // /sys/fs/cgroup/unified): without the v2 mount the node sees plain cgroup v1, which crun
+  // supports. A real Debian 12 install has pure cgroup v2.
+  if (contains(*points, kHybridCgroup2Mount)) {
+    if (auto s = run_step(in_node({"umount", kHybridCgroup2Mount}),
+                          "cannot unmount " + std::string(kHybridCgroup2Mount) + " in " + where);
+        !s) {
+      return s;
+    }
+  }
 
   for (std::size_t i = 0; i < node.mounts.size(); ++i) {
     const LabMount& mount = node.mounts[i];
@@ -167,7 +183,38 @@ Status build_node(const LabState& state, const LabNode& node, const RecordCreate
   return run_step(in_node({"hostname", node.name}), "cannot set the host name of " + where);
 }
 
+void release_node_cgroups(const LabNode& node) {
+  // Every cgroup hierarchy of the machine: /sys/fs/cgroup itself (v2) or one per v1 controller.
+  std::vector<std::string> roots = {"/sys/fs/cgroup"};
+  std::error_code error;
+  bool killed_any = false;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/fs/cgroup", error)) {
+    if (entry.is_directory(error)) roots.push_back(entry.path().string());
+  }
+  for (const auto& root : roots) {
+    std::string node_dir = root + "/hearth/" + node.name;
+    if (!std::filesystem::is_directory(node_dir, error)) continue;
+    for (const auto& service : std::filesystem::directory_iterator(node_dir, error)) {
+      if (!service.is_directory(error)) continue;
+      // A container that outlived everything (its hearthd and guard killed): kill it.
+      std::ifstream procs(service.path().string() + "/cgroup.procs");
+      for (pid_t pid; procs >> pid;) killed_any = ::kill(pid, SIGKILL) == 0 || killed_any;
+    }
+  }
+  if (killed_any) std::this_thread::sleep_for(std::chrono::milliseconds(300));  // to be reaped
+  for (const auto& root : roots) {
+    std::string node_dir = root + "/hearth/" + node.name;
+    if (!std::filesystem::is_directory(node_dir, error)) continue;
+    for (const auto& service : std::filesystem::directory_iterator(node_dir, error)) {
+      if (service.is_directory(error)) ::rmdir(service.path().c_str());  // busy: left in place
+    }
+    ::rmdir(node_dir.c_str());
+    ::rmdir((root + "/hearth").c_str());  // only when no other node's is left
+  }
+}
+
 Status release_node(const LabNode& node) {
+  release_node_cgroups(node);
   auto host_mounts = host_mount_points();
   for (const auto& file : {node.mount_ns_path, node.uts_ns_path}) {
     if (!contains(host_mounts, file)) continue;

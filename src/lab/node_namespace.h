@@ -43,6 +43,8 @@ Status build_node(const LabState& state, const LabNode& node, const RecordCreate
 
 // Releases a node's namespace files (the namespaces die with their last process).
 // Missing pieces are skipped.
+// Also removes the node's service cgroups (/sys/fs/cgroup/.../hearth/<node>, made by crun for the
+// node's containers), killing any container process still in them.
 Status release_node(const LabNode& node);
 
 // Unmounts the ns directory. Missing is fine.

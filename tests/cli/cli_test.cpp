@@ -145,3 +145,24 @@ TEST(WhatIf, AnUnknownNodeIsAUsageErrorNamingTheValidOnes) {
 }
 
 }  // namespace
+
+namespace {
+
+// `hearth logs` reads a node's files: the older half (output.log.1) then the current one.
+TEST(Logs, PrintsBothHalvesOldestFirstAndTheLastLines) {
+  auto dir = std::filesystem::temp_directory_path() / ("hearth-logs-test-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir / "services" / "homepage");
+  std::ofstream(dir / "services" / "homepage" / "output.log.1") << "one\ntwo\n";
+  std::ofstream(dir / "services" / "homepage" / "output.log") << "three\nfour\n";
+  CliRun all = hearth("logs homepage --data-dir '" + dir.string() + "'");
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out, "one\ntwo\nthree\nfour\n");
+  CliRun last = hearth("logs homepage -n 3 --data-dir '" + dir.string() + "'");
+  EXPECT_EQ(last.out, "two\nthree\nfour\n");
+  CliRun missing = hearth("logs notes --data-dir '" + dir.string() + "'");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no log of service notes"), std::string::npos) << missing.err;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace

@@ -1,5 +1,6 @@
 // Scenario lab_api: hearthd's API on a node's management address answers only requests that
 // carry the node's bearer token: none, a wrong one, or another scheme get 401 and change nothing.
+// It is reachable from the management network only: from the home network it is dropped.
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -39,14 +40,18 @@ TEST(Api, RequestsWithoutTheRightTokenGet401) {
   ASSERT_FALSE(token.empty());
   const std::string base = "http://" + r510.address.str() + ":" + std::to_string(r510.api_port);
 
-  // From the home network's client, through the router, like any machine on the LAN.
-  auto http_code = [&](std::vector<std::string> extra, const std::string& path) {
+  // From another machine on the management network (r530); `from` another namespace.
+  auto http_code = [&](std::vector<std::string> extra, const std::string& path,
+                       const std::string& from = "r530") {
     std::vector<std::string> argv = {"curl", "-s",           "-o", "/dev/null",
                                      "-w",   "%{http_code}", "-m", "5"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     argv.push_back(base + path);
-    return lab.exec("home", argv).out;
+    return lab.exec(from, argv).out;
   };
+  // The home network's client, through the router: the node firewall drops it (no answer at all).
+  EXPECT_EQ(http_code({"-H", "Authorization: Bearer " + token}, "/v1/status", "home"), "000")
+      << "the API answered the home network";
   EXPECT_EQ(http_code({}, "/v1/status"), "401") << "no token";
   EXPECT_EQ(http_code({"-H", "Authorization: Bearer wrong-token"}, "/v1/status"), "401")
       << "a wrong token";

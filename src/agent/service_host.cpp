@@ -1,0 +1,332 @@
+#include "agent/service_host.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "common/log.h"
+#include "common/process.h"
+#include "engines/nftables.h"
+#include "engines/oci_bundle.h"
+
+namespace hearth::agent {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+constexpr const char* kContainerPrefix = "hearth-";
+
+Status write_file(const std::string& path, const std::string& text) {
+  std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << text;
+    if (!out.flush()) return Error{"cannot write " + temporary};
+  }
+  std::error_code error;
+  fs::rename(temporary, path, error);
+  if (error) return Error{"cannot write " + path + ": " + error.message()};
+  return ok_status();
+}
+
+// True when `path` is a mount point (its device differs from its parent's).
+bool is_mount_point(const std::string& path) {
+  struct stat self {
+  }, parent{};
+  if (::stat(path.c_str(), &self) != 0) return false;
+  if (::stat((path + "/..").c_str(), &parent) != 0) return false;
+  return self.st_dev != parent.st_dev || self.st_ino == parent.st_ino;
+}
+
+Status run_step(const std::vector<std::string>& argv, const std::string& what) {
+  auto done = run({.argv = argv, .timeout = 10s});
+  if (!done) return Error{what + ": " + done.error().message};
+  if (!done->succeeded()) {
+    std::string detail = done->err;
+    while (!detail.empty() && detail.back() == '\n') detail.pop_back();
+    return Error{what + ": " + argv[0] + " " + done->describe() +
+                 (detail.empty() ? "" : ": " + detail)};
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Status FenceGate::step(const std::function<Status()>& step) {
+  std::lock_guard lock(mutex_);
+  if (closed_) return Error{"stopped: this node is fenced"};
+  return step();
+}
+
+void FenceGate::close() {
+  std::lock_guard lock(mutex_);
+  closed_ = true;
+}
+
+void FenceGate::open() {
+  std::lock_guard lock(mutex_);
+  closed_ = false;
+}
+
+bool FenceGate::closed() const {
+  std::lock_guard lock(mutex_);
+  return closed_;
+}
+
+NodeServiceHost::NodeServiceHost(ServiceLayout layout, ContainerRuntime& runtime,
+                                 ServiceNetworks& networks, HealthProber& prober)
+    : layout_(std::move(layout)), runtime_(runtime), networks_(networks), prober_(prober) {}
+
+Result<std::vector<ServiceInstance>> NodeServiceHost::observe() {
+  std::map<std::string, ServiceInstance> found;
+  auto containers = runtime_.list();
+  if (!containers) return containers.error();
+  std::string prefix = kContainerPrefix;
+  for (const auto& container : *containers) {
+    if (container.id.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string name = container.id.substr(prefix.size());
+    auto& instance = found[name];
+    instance.service = name;
+    instance.container = true;
+    instance.running = container.status == ContainerInfo::Status::running ||
+                       container.status == ContainerInfo::Status::created ||
+                       container.status == ContainerInfo::Status::creating;
+  }
+  auto networks = networks_.list();
+  if (!networks) return networks.error();
+  for (const auto& name : *networks) {
+    auto& instance = found[name];
+    instance.service = name;
+    instance.network = true;
+  }
+  std::vector<ServiceInstance> result;
+  for (auto& [name, instance] : found) {
+    std::ifstream in(layout_.started_from_file(name));
+    std::getline(in, instance.started_from, '\0');
+    result.push_back(std::move(instance));
+  }
+  return result;
+}
+
+std::optional<std::string> NodeServiceHost::not_ready(const StartRequest& request) {
+  for (const auto& volume : request.service->volumes) {
+    std::string root = layout_.volumes_dir() + "/" + volume.volume;
+    struct stat info {};
+    if (::stat(root.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+      return "volume " + volume.volume + " is not mounted on this node yet (" + root +
+             " does not exist)";
+    }
+  }
+  return std::nullopt;
+}
+
+Status NodeServiceHost::prepare_bundle(const StartRequest& request) {
+  const Service& service = *request.service;
+  for (char c : service.rootfs) {
+    if (c == ',' || c == ':') {
+      return Error{"the rootfs of service " + service.name + " (" + service.rootfs +
+                   ") contains ',' or ':', which an overlay mount cannot take"};
+    }
+  }
+  struct stat info {};
+  if (::stat(service.rootfs.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    return Error{"the rootfs of service " + service.name + " (" + service.rootfs +
+                 ") is not a directory on this node"};
+  }
+  // Volumes: each volume is mounted on the node by the volume reconciler (not_ready() waits for
+  // it); the service's subdir in it is made here.
+  for (const auto& volume : service.volumes) {
+    std::error_code error;
+    fs::create_directories(volume_source(layout_.volumes_dir(), volume), error);
+    if (error) {
+      return Error{"cannot create " + volume_source(layout_.volumes_dir(), volume) +
+                   " for service " + service.name + ": " + error.message()};
+    }
+  }
+  std::string bundle = layout_.bundle_dir(service.name);
+  remove_bundle(service.name);
+  std::error_code error;
+  for (const char* dir : {"/rootfs", "/upper", "/work"}) {
+    fs::create_directories(bundle + dir, error);
+    if (error) return Error{"cannot create " + bundle + dir + ": " + error.message()};
+  }
+  if (auto s = run_step({"mount", "-t", "overlay", "overlay", "-o",
+                         "lowerdir=" + service.rootfs + ",upperdir=" + bundle +
+                             "/upper,workdir=" + bundle + "/work",
+                         bundle + "/rootfs"},
+                        "cannot mount the root file system of service " + service.name);
+      !s) {
+    return s;
+  }
+  OciBundleOptions options{bundle + "/rootfs", networks_.netns_path(service.name),
+                           layout_.volumes_dir(), layout_.cgroups_path(service.name), false};
+  return write_file(bundle + "/config.json", render_oci_config(service, options).dump(2) + "\n");
+}
+
+void NodeServiceHost::remove_bundle(const std::string& service) {
+  std::string bundle = layout_.bundle_dir(service);
+  std::string rootfs = bundle + "/rootfs";
+  if (is_mount_point(rootfs)) {
+    (void)run_step({"umount", rootfs}, "unmount");
+    if (is_mount_point(rootfs)) (void)run_step({"umount", "--lazy", rootfs}, "unmount");
+  }
+  if (is_mount_point(rootfs)) {
+    log::warn("cannot unmount " + rootfs + "; leaving " + bundle + " in place");
+    return;
+  }
+  std::error_code error;
+  fs::remove_all(bundle, error);
+}
+
+Status NodeServiceHost::start(const StartRequest& request, FenceGate& gate) {
+  const Service& service = *request.service;
+  const Network& network = *request.network;
+  std::string id = layout_.container_id(service.name);
+  auto undo = [&] {
+    (void)runtime_.remove(id);
+    (void)networks_.remove(service.name);
+    remove_bundle(service.name);
+  };
+  auto failed = [&](Status s) {
+    undo();
+    return s;
+  };
+
+  if (service.rootfs.empty()) {
+    return Error{"service " + service.name + " names an image (" + service.image +
+                 "); this node runs services from a rootfs directory only (image support needs "
+                 "podman or skopeo to unpack it)"};
+  }
+  if (auto s = gate.step([&] { return stop(service.name, 0ms); }); !s) return s;
+  std::error_code error;
+  fs::create_directories(layout_.service_dir(service.name), error);
+  if (error) {
+    return Error{"cannot create " + layout_.service_dir(service.name) + ": " + error.message()};
+  }
+  std::string parent;
+  if (auto s = gate.step([&]() -> Status {
+        auto found = networks_.interface_on(network.cidr, network.name);
+        if (!found) return found.error();
+        parent = *found;
+        return ok_status();
+      });
+      !s) {
+    return s;
+  }
+  if (auto s = gate.step([&] { return prepare_bundle(request); }); !s) return failed(s);
+  ServiceNetworkConfig config{service.name, parent, request.address, network.cidr.prefix_length,
+                              network.gateway};
+  if (auto s = gate.step([&] { return networks_.create(config); }); !s) return failed(s);
+  if (!request.firewall.empty()) {
+    NftTarget target({"nsenter", "--net=" + networks_.netns_path(service.name), "--"});
+    if (auto s = gate.step([&]() -> Status {
+          Status applied = target.apply(request.firewall);
+          if (!applied) {
+            return Error{"cannot apply the firewall of service " + service.name + ": " +
+                         applied.error().message};
+          }
+          return applied;
+        });
+        !s) {
+      return failed(s);
+    }
+  }
+  if (auto s = gate.step([&] {
+        return runtime_.run(id, layout_.bundle_dir(service.name), layout_.log_file(service.name));
+      });
+      !s) {
+    return failed(s);
+  }
+  (void)write_file(layout_.started_from_file(service.name), request.fingerprint);
+  (void)gate.step([&] {
+    networks_.announce(service.name, request.address);
+    return ok_status();
+  });
+  return ok_status();
+}
+
+Status NodeServiceHost::stop(const std::string& service, std::chrono::milliseconds grace) {
+  std::string id = layout_.container_id(service);
+  if (grace > 0ms && runtime_.kill(id, SIGTERM)) {
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto containers = runtime_.list();
+      bool running = false;
+      if (containers) {
+        for (const auto& c : *containers) {
+          if (c.id == id && c.status == ContainerInfo::Status::running) running = true;
+        }
+      }
+      if (!running) break;
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+  Status removed = runtime_.remove(id);
+  Status unaddressed = networks_.remove(service);
+  remove_bundle(service);
+  std::error_code error;
+  fs::remove(layout_.started_from_file(service), error);
+  if (!removed) return removed;
+  return unaddressed;
+}
+
+Status NodeServiceHost::stop_everything() {
+  Status first = ok_status();
+  auto keep = [&first](Status s) {
+    if (first && !s) first = std::move(s);
+  };
+  // Addresses first: that is what must be gone before the lease can expire.
+  if (auto networks = networks_.list()) {
+    for (const auto& name : *networks) keep(networks_.remove(name));
+  } else {
+    keep(networks.error());
+  }
+  std::vector<std::string> services;
+  if (auto containers = runtime_.list()) {
+    std::string prefix = kContainerPrefix;
+    for (const auto& container : *containers) {
+      if (container.id.compare(0, prefix.size(), prefix) != 0) continue;
+      keep(runtime_.remove(container.id));
+      services.push_back(container.id.substr(prefix.size()));
+    }
+  } else {
+    keep(containers.error());
+  }
+  for (const auto& service : services) remove_bundle(service);
+  return first;
+}
+
+ProbeResult NodeServiceHost::probe(const std::string& service, Ipv4 address,
+                                   const HealthCheck& check) {
+  return prober_.probe(networks_.netns_path(service), address, check);
+}
+
+void NodeServiceHost::rotate_logs() {
+  std::error_code error;
+  fs::directory_iterator it(layout_.data_dir + "/services", error);
+  if (error) return;
+  for (const auto& entry : it) {
+    std::string name = entry.path().filename().string();
+    std::string log = layout_.log_file(name);
+    auto size = fs::file_size(log, error);
+    if (error || size <= kLogCap) continue;
+    // Copy, then truncate: the container keeps writing to the same file (opened for appending),
+    // now from its start. Output written between the copy and the truncation is lost (a few
+    // lines at most, once per megabyte).
+    std::string old = layout_.old_log_file(name);
+    fs::copy_file(log, old + ".tmp", fs::copy_options::overwrite_existing, error);
+    if (error) continue;
+    fs::rename(old + ".tmp", old, error);
+    if (error) continue;
+    if (::truncate(log.c_str(), 0) != 0) log::warn("cannot truncate " + log);
+  }
+}
+
+}  // namespace hearth::agent

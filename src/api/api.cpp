@@ -41,10 +41,26 @@ ApiResponse ApiHandler::handle(const ApiRequest& request) {
     if (request.method != "POST") return error_response(405, "use POST for /v1/spec");
     return apply(request);
   }
+  const std::string volumes = "/v1/volumes/";
+  if (request.path.compare(0, volumes.size(), volumes) == 0) {
+    std::string rest = request.path.substr(volumes.size());
+    auto slash = rest.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size()) {
+      return error_response(404, "use POST /v1/volumes/<NAME>/<ACTION>");
+    }
+    if (request.method != "POST") return error_response(405, "use POST for " + request.path);
+    auto arguments = nlohmann::json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
+    if (!arguments.is_object()) return error_response(400, "the body must be a JSON object");
+    log::info("API: " + request.path + " from " + request.peer);
+    auto done = control_.volume_action(rest.substr(0, slash), rest.substr(slash + 1), arguments);
+    if (!done) return error_response(400, done.error().message);
+    return {200, done->dump()};
+  }
   if (request.path.rfind("/v1/nodes/", 0) == 0) return drain(request);
   return error_response(404, "no such endpoint: " + request.method + " " + request.path +
                                  " (there are GET /v1/status, POST /v1/spec, POST "
-                                 "/v1/nodes/NODE/drain and POST /v1/nodes/NODE/undrain)");
+                                 "/v1/nodes/NODE/drain and POST /v1/nodes/NODE/undrain, POST "
+                                 "/v1/volumes/<NAME>/<ACTION>)");
 }
 
 ApiResponse ApiHandler::drain(const ApiRequest& request) {

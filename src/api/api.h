@@ -8,6 +8,8 @@
 //                    400 {"error", "errors": [{file, line, column, path, message}]}: nothing stored
 //                    503 {"error": "no quorum: ..."}: the cluster cannot store it now
 //                    200 {"revision", "applied_at", "applied_by", "unchanged"}
+//   POST /v1/volumes/<NAME>/<ACTION>   body: JSON arguments of the action (agent/volume_admin.h):
+//                    200 {...} what was done;  400 {"error"} refused or failed
 //   POST /v1/nodes/<node>/drain     no service is placed on the node any more; those running
 //   POST /v1/nodes/<node>/undrain   there are handed over (cluster/assignments.h)
 //                    200 {"node", "drained", "changed"}   404 {"error"}: no such node
@@ -43,6 +45,13 @@ class ControlPlane {
     bool unchanged = false;
   };
   virtual Result<Applied> apply(const std::string& text, const std::string& applied_by) = 0;
+  // An administrative action on a volume ("delete", "replace-brick"), with its JSON arguments.
+  virtual Result<nlohmann::ordered_json> volume_action(const std::string& volume,
+                                                       const std::string& action,
+                                                       const nlohmann::json& arguments) {
+    (void)volume, (void)arguments;
+    return Error{"this node does not manage volumes (no " + action + ")"};
+  }
   // Marks a node drained (or not). Fails (-> 503) when the cluster cannot store it.
   enum class DrainOutcome { changed, unchanged, unknown_node, arbiter };
   virtual Result<DrainOutcome> set_drained(const std::string& node, bool drained,

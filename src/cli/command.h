@@ -19,6 +19,7 @@ void add_lab_command(CLI::App& app, int& exit_code);
 void add_etcd_exec_command(CLI::App& app, int& exit_code);
 void add_apply_command(CLI::App& app, int& exit_code);
 void add_status_command(CLI::App& app, int& exit_code);
+void add_volume_command(CLI::App& app, int& exit_code);
 void add_logs_command(CLI::App& app, int& exit_code);
 void add_drain_commands(CLI::App& app, int& exit_code);
 

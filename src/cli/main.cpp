@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   hearth::cli::add_etcd_exec_command(app, exit_code);
   hearth::cli::add_apply_command(app, exit_code);
   hearth::cli::add_status_command(app, exit_code);
+  hearth::cli::add_volume_command(app, exit_code);
   hearth::cli::add_logs_command(app, exit_code);
   hearth::cli::add_drain_commands(app, exit_code);
 

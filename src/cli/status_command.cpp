@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/volume_output.h"
 #include "cli/api_client.h"
 #include "cli/command.h"
 #include "cli/output.h"
@@ -184,6 +185,7 @@ void print_status(std::ostream& out, const json& status, const std::string& from
                    text_of(node, "version").empty() ? "-" : text_of(node, "version")});
   }
   table.print(out);
+  if (status.contains("volumes")) print_volumes(out, status["volumes"]);
   print_assignments(out, status, now);
 
   // Before the leader has assigned anything: how the services run, as their nodes report it.

@@ -9,11 +9,12 @@
 // Threads: lease renewal (every 500 ms), the control loop (every 500 ms: election, node history,
 // spec), the node firewall (every 500 ms: hearth's ports open to the management and storage
 // networks only; runs nft only when the spec changes, and every 5 s to check), on the arbiter DNS
-// and DHCP (every 500 ms: dnsmasq follows the spec in force; no etcd
-// call of its own), the leader's assignment step (every 100 ms), the fence watchdog (every 50 ms,
-// no I/O), the API listeners (management address and 127.0.0.1), and the main thread, which
-// waits for SIGTERM/SIGINT and then stops cleanly: the lease is revoked so the other nodes see
-// this one leave at once.
+// and DHCP (every 500 ms: dnsmasq follows the spec in force; no etcd call of its own), the
+// leader's assignment step (every 100 ms), volumes (every 500 ms: the leader builds and heals
+// gluster volumes; agent/volume_reconciler.h), volume mounts (every 500 ms: each server keeps its
+// FUSE mounts), the fence watchdog (every 50 ms, no I/O), the API listeners (management address
+// and 127.0.0.1), and the main thread, which waits for SIGTERM/SIGINT and then stops cleanly: the
+// lease is revoked so the other nodes see this one leave at once.
 
 #include <fcntl.h>
 #include <signal.h>
@@ -37,6 +38,10 @@
 #include "agent/service_reconciler.h"
 #include "agent/service_status_publisher.h"
 #include "agent/node_firewall_reconciler.h"
+#include "agent/volume_admin.h"
+#include "agent/volume_reconciler.h"
+#include "agent/volume_status.h"
+#include "engines/gluster.h"
 #include "plan/firewall.h"
 #include "api/api.h"
 #include "api/token.h"
@@ -101,15 +106,46 @@ class FailureLog {
   std::chrono::steady_clock::time_point last_logged_{};
 };
 
+std::int64_t monotonic_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The volumes of GET /v1/status: this node's gluster view, every server's published mounts.
+nlohmann::ordered_json volumes_status(const Spec& spec, const agent::VolumeReconciler& volumes,
+                                      cluster::KeyValueStore& store) {
+  std::vector<agent::NodeMounts> mounts;
+  if (auto found = store.get_prefix(agent::kVolumeMountsPrefix, cluster::Consistency::serializable)) {
+    for (const auto& kv : found->kvs) {
+      if (auto record = agent::NodeMounts::parse(kv.value)) mounts.push_back(*record);
+    }
+  }
+  return agent::volumes_json(spec, volumes.reports(), mounts, monotonic_ms());
+}
+
 class DaemonControlPlane final : public api::ControlPlane {
  public:
-  DaemonControlPlane(cluster::ControlLoop& loop, std::string etcd)
-      : loop_(loop), etcd_(std::move(etcd)) {}
+  DaemonControlPlane(cluster::ControlLoop& loop, std::string etcd,
+                     const agent::VolumeReconciler& volumes, cluster::KeyValueStore& store,
+                     GlusterCli& gluster)
+      : loop_(loop), etcd_(std::move(etcd)), volumes_(volumes), store_(store), gluster_(gluster) {}
+  Result<nlohmann::ordered_json> volume_action(const std::string& volume, const std::string& action,
+                                               const nlohmann::json& arguments) override {
+    if (action == "replace-brick") return agent::replace_brick(gluster_, loop_.spec(), volume, arguments);
+    if (action == "delete") {
+      return agent::delete_volume(gluster_, store_, loop_.spec(), volume, arguments,
+                                  "API via " + loop_.lease().node_name());
+    }
+    return Error{"no volume action '" + action + "' (there are delete and replace-brick)"};
+  }
   Result<nlohmann::ordered_json> status() override {
     auto members = cluster::probe_members(loop_.spec(), etcd_, 300ms);
     auto view = loop_.status(std::move(members));
     if (!view) return view.error();
-    return cluster::to_json(*view);
+    auto json = cluster::to_json(*view);
+    json["volumes"] = volumes_status(loop_.spec(), volumes_, store_);
+    return json;
   }
   Result<Applied> apply(const std::string& text, const std::string& applied_by) override {
     auto applied = loop_.apply(text, applied_by + " via " + loop_.lease().node_name());
@@ -130,6 +166,9 @@ class DaemonControlPlane final : public api::ControlPlane {
  private:
   cluster::ControlLoop& loop_;
   std::string etcd_;
+  const agent::VolumeReconciler& volumes_;
+  cluster::KeyValueStore& store_;
+  GlusterCli& gluster_;
 };
 
 // Holds an exclusive lock on DATA_DIR/hearthd.lock for the life of the process: two hearthd for
@@ -330,6 +369,33 @@ int main(int argc, char** argv) {
       return dns_dhcp->reconcile(current, revision);
     });
   }
+  // Volumes: the leader builds and heals them; every server keeps its mounts; each server
+  // publishes its mounts (attached to its lease) when they change.
+  GlusterCommandLine gluster;
+  FuseVolumeMounts fuse_mounts("/var/log/glusterfs/mounts");
+  agent::VolumeReconciler volumes(gluster, fuse_mounts, node, absolute_data_dir);
+  std::string published_mounts;
+  cluster::LeaseId published_lease = 0;
+  std::thread volume_thread = every_interval("volumes", [&]() -> Status {
+    return volumes.reconcile_cluster(loop.spec(), loop.is_leader(), monotonic_ms());
+  });
+  std::thread mount_thread = every_interval("volume mounts", [&]() -> Status {
+    Spec current = loop.spec();
+    Status done = volumes.reconcile_node(current);
+    if (auto removed = agent::remove_deleted_bricks(store, current, node); !removed && done) {
+      done = removed.error();
+    }
+    if (self->role != NodeRole::server) return done;
+    std::string text = agent::node_mounts(volumes, node, absolute_data_dir).to_json();
+    cluster::LeaseId lease = loop.lease().lease_id();
+    if (lease != 0 && (text != published_mounts || lease != published_lease)) {
+      if (store.put(agent::kVolumeMountsPrefix + node, text, lease)) {
+        published_mounts = text;
+        published_lease = lease;
+      }
+    }
+    return done;
+  });
   std::thread services_thread;
   if (services) {
     std::error_code link_error;
@@ -352,7 +418,7 @@ int main(int argc, char** argv) {
     } while (stop.sleep_until(std::chrono::steady_clock::now() + 50ms));
   });
 
-  DaemonControlPlane control_plane(loop, etcd);
+  DaemonControlPlane control_plane(loop, etcd, volumes, store, gluster);
   api::ApiHandler handler(control_plane, *token);
   std::mutex servers_mutex;
   std::vector<std::unique_ptr<api::ApiServer>> servers;
@@ -391,6 +457,8 @@ int main(int argc, char** argv) {
   assignments.join();
   if (firewall.joinable()) firewall.join();
   if (dns_dhcp_thread.joinable()) dns_dhcp_thread.join();
+  volume_thread.join();
+  mount_thread.join();
   watchdog.join();
   if (management_listener.joinable()) management_listener.join();
   for (auto& server : servers) server->stop();

@@ -177,6 +177,12 @@ std::vector<LabDaemon> node_daemons(const LabState& state, const LabNode& node) 
                       "--data-dir", path_join(node.data_dir, "etcd")},
                      path_join(node.log_dir, "etcd.log"),
                      path_join(pids, "etcd.pid")});
+  // glusterd in the foreground (-N), so the lab's pid file is its PID; it starts the brick and
+  // self-heal processes of the node itself.
+  daemons.push_back({"glusterd",
+                     {"glusterd", "-N", "--log-file=/var/log/glusterfs/glusterd.log"},
+                     path_join(node.log_dir, "glusterd.log"),
+                     path_join(pids, "glusterd.pid")});
   daemons.push_back({"hearthd",
                      {state.hearthd_binary, "--node", node.name, "--spec", node.spec_path,
                       "--data-dir", node.data_dir},

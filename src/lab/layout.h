@@ -65,13 +65,14 @@ Result<std::vector<LabMount>> node_mounts(const Node& node, const std::string& h
 
 // A daemon of a lab node, run the way a real install runs it (packaging/systemd/).
 struct LabDaemon {
-  std::string name;               // "etcd", "hearthd"
+  std::string name;               // "etcd", "glusterd", "hearthd"
   std::vector<std::string> argv;  // as run inside the node
   std::string log_file;           // stdout and stderr, path on the host
   std::string pid_file;           // "PID START_TIME", path on the host
 };
 
-// The daemons of a node in start order (etcd first: hearthd needs it). Stopped in reverse order.
+// The daemons of a node in start order (etcd, glusterd, then hearthd, which needs both). Stopped
+// in reverse order.
 std::vector<LabDaemon> node_daemons(const LabState& state, const LabNode& node);
 
 // The argv prefix that runs a command on a node (its network, mount and UTS namespaces) or in a

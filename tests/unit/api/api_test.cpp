@@ -39,6 +39,12 @@ class FakeControlPlane final : public ControlPlane {
     applied.spec.applied_by = applied_by;
     return applied;
   }
+  Result<nlohmann::ordered_json> volume_action(const std::string& volume, const std::string& action,
+                                               const nlohmann::json& arguments) override {
+    last_volume_action = volume + " " + action + " " + arguments.dump();
+    if (action != "delete") return Error{"no volume action '" + action + "'"};
+    return nlohmann::ordered_json{{"volume", volume}, {"deleted", true}};
+  }
   Result<DrainOutcome> set_drained(const std::string& node, bool drained,
                                    const std::string& by) override {
     ++drains;
@@ -51,6 +57,7 @@ class FakeControlPlane final : public ControlPlane {
   bool etcd_answers = true;
   bool quorum = true;
   int applies = 0;
+  std::string last_volume_action;
   int drains = 0;
   std::string last_drain;
   std::string last_text, last_applied_by;
@@ -175,6 +182,21 @@ TEST(ApiHandler, WrongMethodsAndUnknownPaths) {
   EXPECT_EQ(handler.handle(request("POST", "/v1/status")).status, 405);
   EXPECT_EQ(handler.handle(request("GET", "/v1/spec")).status, 405);
   EXPECT_EQ(handler.handle(request("GET", "/v2/anything")).status, 404);
+}
+
+TEST(ApiHandler, VolumeActionsGoToTheControlPlaneWithTheirArguments) {
+  FakeControlPlane control;
+  ApiHandler handler(control, kToken);
+  auto done = handler.handle(request("POST", "/v1/volumes/old/delete", R"({"yes_destroy_data":true})"));
+  EXPECT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(control.last_volume_action, R"(old delete {"yes_destroy_data":true})");
+  auto refused = handler.handle(request("POST", "/v1/volumes/old/shrink", "{}"));
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("no volume action"), std::string::npos) << refused.body;
+  EXPECT_EQ(handler.handle(request("POST", "/v1/volumes/old/delete", "[1]")).status, 400);
+  EXPECT_EQ(handler.handle(request("GET", "/v1/volumes/old/delete")).status, 405);
+  EXPECT_EQ(handler.handle(request("POST", "/v1/volumes/old")).status, 404);
+  EXPECT_EQ(handler.handle(request("POST", "/v1/volumes/old/delete", "", "Bearer wrong")).status, 401);
 }
 
 TEST(ApiServer, ServesOverHttpOnLoopbackWithBearerAuth) {

@@ -330,19 +330,23 @@ TEST(NodeMounts, RefusesTwoDisksAtOnePath) {
   EXPECT_FALSE(node_mounts(node, "/lab/nodes/r510", "/lab/images").ok());
 }
 
-TEST(NodeDaemons, EtcdThenHearthdAsTheSystemdUnitsRunThem) {
+TEST(NodeDaemons, EtcdGlusterdThenHearthdAsTheSystemdUnitsRunThem) {
   auto state = example_lab();
   const LabNode& node = *state.find_node("r510");
   auto daemons = node_daemons(state, node);
-  ASSERT_EQ(daemons.size(), 2u);
+  ASSERT_EQ(daemons.size(), 3u);
   EXPECT_EQ(daemons[0].name, "etcd");
   EXPECT_EQ(daemons[0].argv, (std::vector<std::string>{"/opt/hearth/hearth", "etcd-exec", "-f",
                                                        "/etc/hearth/homelab.yaml", "--node", "r510",
                                                        "--data-dir", "/var/lib/hearth/etcd"}));
   EXPECT_EQ(daemons[0].log_file, "/var/lib/hearth-lab/nodes/r510/log/etcd.log");
   EXPECT_EQ(daemons[0].pid_file, "/var/lib/hearth-lab/nodes/r510/pids/etcd.pid");
-  EXPECT_EQ(daemons[1].name, "hearthd");
-  EXPECT_EQ(daemons[1].argv, (std::vector<std::string>{"/opt/hearth/hearthd", "--node", "r510",
+  EXPECT_EQ(daemons[1].name, "glusterd");
+  EXPECT_EQ(daemons[1].argv, (std::vector<std::string>{"glusterd", "-N",
+                                                       "--log-file=/var/log/glusterfs/glusterd.log"}));
+  EXPECT_EQ(daemons[1].pid_file, "/var/lib/hearth-lab/nodes/r510/pids/glusterd.pid");
+  EXPECT_EQ(daemons[2].name, "hearthd");
+  EXPECT_EQ(daemons[2].argv, (std::vector<std::string>{"/opt/hearth/hearthd", "--node", "r510",
                                                        "--spec", "/etc/hearth/homelab.yaml",
                                                        "--data-dir", "/var/lib/hearth"}));
 }

@@ -1,0 +1,234 @@
+// Scenario lab_volume_failures: replicated volumes through the failures they are built for.
+//   - r510 loses power (its links are cut: peers hear silence, its processes keep running) during
+//     a steady loop of fsync'd writes on r530's mount: the writes resume (the stall is printed;
+//     bench/volume-stall measures it), none fails, none acknowledged is lost. Cut off alone, r510
+//     is also the minority side of a partition: a write through its own mount fails instead of
+//     diverging. Revived: hearthd starts the heal by itself, no split-brain entry is left, and
+//     both data bricks hold the same files with the same checksums.
+//   - the arbiter loses power: the writes go on; revived, it heals.
+//   - a disk fails (r530's ssd1 is unmounted under its brick): only appdata, which has a brick on
+//     it, is degraded and stays writable; `hearth volume replace-brick appdata r530 hdd1` plus the
+//     heal restores two identical copies.
+
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "lab_fixture.h"
+#include "volume_helpers.h"
+
+namespace hearth::lab::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A loop of 64 KiB files, each written with fsync, on a node's mount for `seconds`; one line per
+// file: "ok|fail INDEX WALL_MS".
+class WriteLoop {
+ public:
+  WriteLoop(const std::string& node, const std::string& dir, int seconds) {
+    std::string script =
+        "D=" + dir + "; mkdir -p $D || exit 3; end=$(( $(date +%s) + " + std::to_string(seconds) +
+        " )); i=0; while [ $(date +%s) -lt $end ]; do "
+        "if dd if=/dev/urandom of=$D/f$i bs=64k count=1 conv=fsync status=none 2>/dev/null; "
+        "then echo \"ok $i $(date +%s%3N)\"; else echo \"fail $i $(date +%s%3N)\"; fi; "
+        "i=$((i+1)); done";
+    auto child =
+        Child::start({.argv = {hearth_binary(), "lab", "exec", node, "--", "sh", "-c", script},
+                      .timeout = std::chrono::seconds(seconds + 120)});
+    if (child) child_.emplace(std::move(*child));
+  }
+  bool started() const { return child_.has_value(); }
+
+  struct Result {
+    std::vector<std::pair<int, std::int64_t>> acknowledged;  // index, wall ms
+    std::vector<int> failed;
+    std::string output;
+  };
+  Result wait() {
+    Result result;
+    if (!child_) return result;
+    Completed done = child_->wait();
+    result.output = done.out + done.err;
+    std::istringstream lines(done.out);
+    for (std::string word; lines >> word;) {
+      int index = 0;
+      std::int64_t at = 0;
+      lines >> index >> at;
+      if (word == "ok") result.acknowledged.emplace_back(index, at);
+      if (word == "fail") result.failed.push_back(index);
+    }
+    return result;
+  }
+
+ private:
+  std::optional<Child> child_;
+};
+
+// The longest gap between two acknowledged writes that spans `from` (the cut), in ms.
+std::int64_t stall_across(const WriteLoop::Result& writes, std::int64_t from) {
+  std::int64_t longest = 0;
+  for (std::size_t i = 1; i < writes.acknowledged.size(); ++i) {
+    std::int64_t before = writes.acknowledged[i - 1].second, after = writes.acknowledged[i].second;
+    if (after >= from && before <= from + 10000) longest = std::max(longest, after - before);
+  }
+  return longest;
+}
+
+class VolumeFailures : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (running_as_root()) lab_ = std::make_unique<LabUp>();
+  }
+  static void TearDownTestSuite() { lab_.reset(); }
+  void SetUp() override {
+    if (!running_as_root()) GTEST_SKIP() << "lab tests need root";
+    ASSERT_TRUE(lab_->ok()) << lab_->output();
+    for (const auto& node : lab_->state().nodes) lab_->revive(node.name);
+    ASSERT_TRUE(lab_->wait_healthy(60s).has_value())
+        << "the cluster is not healthy before the test";
+    ASSERT_TRUE(wait_until([&] { return volume_ready(*lab_, "r530", "appdata"); }, 180s, 500ms))
+        << volume_in(lab_->cluster_status("r530"), "appdata").dump(2);
+    ASSERT_TRUE(wait_until([&] { return healed(*lab_, "r530", "appdata"); }, 60s, 1s))
+        << "appdata has pending heal entries before the test";
+  }
+
+  // After every node is back: hearthd heals by itself; both data bricks end up identical.
+  void expect_healed_and_identical(const std::vector<std::pair<int, std::int64_t>>& acknowledged,
+                                   const std::string& subdir) {
+    auto took = wait_until([&] { return healed(*lab_, "r530", "appdata"); }, 180s, 1s);
+    ASSERT_TRUE(took.has_value()) << "appdata never healed; r530 says "
+                                  << volume_in(lab_->cluster_status("r530"), "appdata").dump(2);
+    std::cout << "healed " << took->count() << " ms after revival, without a hand on it\n";
+    auto r510 = brick_checksums(*lab_, "r510", brick_dir(*lab_, "appdata", "r510"));
+    auto r530 = brick_checksums(*lab_, "r530", brick_dir(*lab_, "appdata", "r530"));
+    EXPECT_EQ(r510, r530) << "the two data bricks differ";
+    for (const auto& [index, at] : acknowledged) {
+      std::string name = "./" + subdir + "/f" + std::to_string(index);
+      EXPECT_TRUE(r510.count(name) && r530.count(name))
+          << name << " was acknowledged but is not on both bricks";
+    }
+    auto summary = heal_summary(*lab_, "r530", "appdata");
+    ASSERT_TRUE(summary.has_value());
+    EXPECT_EQ(summary->split_brain(), 0);
+  }
+
+  static std::unique_ptr<LabUp> lab_;
+};
+std::unique_ptr<LabUp> VolumeFailures::lab_;
+
+TEST_F(VolumeFailures, R510PowerCutDuringWritesOnR530) {
+  const std::string subdir = "cut-r510-" + std::to_string(wall_ms());
+  WriteLoop writes("r530", std::string(kMountRoot) + "appdata/" + subdir, 16);
+  ASSERT_TRUE(writes.started());
+  std::this_thread::sleep_for(4s);
+  std::int64_t cut = wall_ms();
+  lab_->kill_power("r510");
+
+  // r510 alone is the minority of a partition: its own mount refuses writes (client quorum).
+  std::this_thread::sleep_for(1s);
+  auto minority = lab_->exec(
+      "r510",
+      {"sh", "-c",
+       "echo diverging > " + std::string(kMountRoot) + "appdata/written-by-the-minority"},
+      60s);
+  EXPECT_FALSE(minority.succeeded()) << "r510, cut off, could write through its mount";
+  std::cout << "r510's write while cut off: " << minority.describe() << ": " << minority.err;
+
+  auto result = writes.wait();
+  ASSERT_FALSE(result.acknowledged.empty()) << result.output;
+  EXPECT_TRUE(result.failed.empty()) << result.failed.size() << " writes failed on r530";
+  std::size_t after_cut = 0;
+  for (const auto& [index, at] : result.acknowledged) after_cut += at > cut ? 1 : 0;
+  EXPECT_GT(after_cut, 10u) << "the writes did not resume after the cut";
+  std::cout << result.acknowledged.size() << " writes acknowledged, " << after_cut
+            << " after the cut; the stall: " << stall_across(result, cut) << " ms\n";
+
+  lab_->revive("r510");
+  expect_healed_and_identical(result.acknowledged, subdir);
+  EXPECT_FALSE(lab_->exec("r530", {"sh", "-c",
+                                   "grep -q diverging " + std::string(kMountRoot) +
+                                       "appdata/written-by-the-minority"})
+                   .succeeded())
+      << "the minority's write reached the majority";
+}
+
+TEST_F(VolumeFailures, ArbiterPowerCutWritesGoOn) {
+  const std::string subdir = "cut-arbiter-" + std::to_string(wall_ms());
+  WriteLoop writes("r530", std::string(kMountRoot) + "appdata/" + subdir, 12);
+  ASSERT_TRUE(writes.started());
+  std::this_thread::sleep_for(3s);
+  std::int64_t cut = wall_ms();
+  lab_->kill_power("elitedesk");
+  auto result = writes.wait();
+  EXPECT_TRUE(result.failed.empty()) << result.failed.size() << " writes failed on r530";
+  std::size_t after_cut = 0;
+  for (const auto& [index, at] : result.acknowledged) after_cut += at > cut ? 1 : 0;
+  EXPECT_GT(after_cut, 10u) << "the writes did not go on after the arbiter's cut";
+  std::cout << after_cut
+            << " writes after the arbiter's cut; the stall: " << stall_across(result, cut)
+            << " ms\n";
+  lab_->revive("elitedesk");
+  expect_healed_and_identical(result.acknowledged, subdir);
+}
+
+// Last: it moves appdata's brick on r530 for good.
+TEST_F(VolumeFailures, DiskFailureDegradesOnlyItsVolumesAndReplaceBrickRestoresTwoCopies) {
+  std::string old_brick = brick_dir(*lab_, "appdata", "r530");
+  ASSERT_EQ(old_brick, "/srv/hearth/bricks/ssd1/appdata")
+      << "the example's plan changed: adapt the test";
+  ASSERT_EQ(brick_dir(*lab_, "media", "r530"), "/srv/hearth/bricks/hdd1/media");
+  auto wrote = lab_->exec(
+      "r530", {"sh", "-c",
+               "mkdir -p /var/lib/hearth/volumes/appdata/disk && "
+               "for i in 1 2 3 4 5; do echo $i > /var/lib/hearth/volumes/appdata/disk/f$i; done"});
+  ASSERT_TRUE(wrote.succeeded()) << wrote.err;
+
+  // r530's disk ssd1 fails: its file system goes away under the brick.
+  auto failed = lab_->exec("r530", {"umount", "--lazy", "/srv/hearth/bricks/ssd1"});
+  ASSERT_TRUE(failed.succeeded()) << failed.err;
+  auto degraded = wait_until(
+      [&] { return bricks_up(volume_in(lab_->cluster_status("r530"), "appdata")) == 2; }, 90s, 1s);
+  ASSERT_TRUE(degraded.has_value()) << volume_in(lab_->cluster_status("r530"), "appdata").dump(2);
+  std::cout << "the brick on the failed disk was seen down after " << degraded->count() << " ms\n";
+  EXPECT_EQ(bricks_up(volume_in(lab_->cluster_status("r530"), "media")), 3)
+      << "media has no brick on ssd1";
+  // Still writable with one data brick and the arbiter.
+  EXPECT_TRUE(lab_->exec("r530", {"sh", "-c", "echo 6 > /var/lib/hearth/volumes/appdata/disk/f6"})
+                  .succeeded());
+
+  // The brick moves to r530's other disk; the heal copies everything there.
+  auto moved = hearth({"volume", "replace-brick", "appdata", "r530", "hdd1"});
+  ASSERT_TRUE(moved.succeeded()) << moved.out << moved.err;
+  std::cout << moved.out;
+  // hearthd's status follows within a few observations.
+  EXPECT_TRUE(
+      wait_until(
+          [&] { return brick_dir(*lab_, "appdata", "r530") == "/srv/hearth/bricks/hdd1/appdata"; },
+          30s, 500ms)
+          .has_value());
+  auto took = wait_until([&] { return healed(*lab_, "r530", "appdata"); }, 180s, 1s);
+  ASSERT_TRUE(took.has_value()) << "appdata never healed onto the new brick";
+  std::cout << "healed onto the new brick " << took->count() << " ms after replace-brick\n";
+  auto r510 = brick_checksums(*lab_, "r510", brick_dir(*lab_, "appdata", "r510"));
+  auto r530 = brick_checksums(*lab_, "r530", "/srv/hearth/bricks/hdd1/appdata");
+  EXPECT_EQ(r510, r530);
+  EXPECT_TRUE(r530.count("./disk/f6")) << "the write made while degraded is on the new brick";
+  EXPECT_TRUE(
+      wait_until([&] { return bricks_up(volume_in(lab_->cluster_status("r530"), "appdata")) == 3; },
+                 30s, 500ms)
+          .has_value())
+      << volume_in(lab_->cluster_status("r530"), "appdata").dump(2);
+}
+
+}  // namespace
+}  // namespace hearth::lab::testing

@@ -196,6 +196,11 @@ TEST_F(VolumeFailures, DiskFailureDegradesOnlyItsVolumesAndReplaceBrickRestoresT
   // r530's disk ssd1 fails: its file system goes away under the brick.
   auto failed = lab_->exec("r530", {"umount", "--lazy", "/srv/hearth/bricks/ssd1"});
   ASSERT_TRUE(failed.succeeded()) << failed.err;
+  // Where the disk was, an empty read-only file system: the brick process must not write onto
+  // the mount point beneath, which is the machine's own file system.
+  auto covered = lab_->exec("r530", {"mount", "-t", "tmpfs", "-o", "ro,size=1m", "hearth-failed-disk",
+                                     "/srv/hearth/bricks/ssd1"});
+  ASSERT_TRUE(covered.succeeded()) << covered.err;
   auto degraded = wait_until(
       [&] { return bricks_up(volume_in(lab_->cluster_status("r530"), "appdata")) == 2; }, 90s, 1s);
   ASSERT_TRUE(degraded.has_value()) << volume_in(lab_->cluster_status("r530"), "appdata").dump(2);

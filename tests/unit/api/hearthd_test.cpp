@@ -40,7 +40,15 @@ class HearthdTest : public ::testing::Test {
     etcd_ = std::move(*started);
     port_ = cluster::testing::free_loopback_port();
     data_dir_ = dir_.path() + "/data";
-    spec_ = std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml";
+    // hearthd runs in the machine's own namespaces here: the spec's disks (where it makes brick
+    // directories) are moved into the test's directory, so nothing lands in the real /srv.
+    std::string text = read_file(std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml");
+    for (auto at = text.find("/srv/hearth/"); at != std::string::npos;
+         at = text.find("/srv/hearth/", at + dir_.path().size() + 1)) {
+      text.insert(at, dir_.path());
+    }
+    spec_ = dir_.path() + "/homelab.yaml";
+    std::ofstream(spec_) << text;
   }
 
   Command hearthd_command() const {

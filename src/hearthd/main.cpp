@@ -38,6 +38,7 @@
 #include "agent/service_reconciler.h"
 #include "agent/service_status_publisher.h"
 #include "agent/node_firewall_reconciler.h"
+#include "agent/node_links_reconciler.h"
 #include "agent/volume_admin.h"
 #include "agent/volume_reconciler.h"
 #include "agent/volume_status.h"
@@ -202,6 +203,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65535));
   app.add_option("--etcd", etcd, "The local etcd member's client URL");
   app.add_option("--log-level", level, "debug | info | warn | error");
+  std::string trunk;
+  app.add_option("--trunk", trunk,
+                 "Real installs: the link carrying the spec's VLANs; hearthd makes one VLAN "
+                 "interface per network this node needs (docs/operations.md)");
   bool manage_firewall = true;
   app.add_flag("!--no-firewall", manage_firewall,
                "Leave this machine's nftables alone: no table inet hearth_node (docs/operations.md)");
@@ -350,6 +355,17 @@ int main(int argc, char** argv) {
       failures.report(loop.assign());
     } while (stop.sleep_until(std::chrono::steady_clock::now() + 100ms));
   });
+  // Before the firewall and the services: they look for this node's interface on each network.
+  std::optional<IpVlanLinks> vlan_links;
+  std::optional<agent::NodeLinksReconciler> node_links;
+  std::thread links_thread;
+  if (!trunk.empty()) {
+    vlan_links.emplace(trunk);
+    node_links.emplace(*vlan_links, node);
+    links_thread = every_interval("links", [&loop, &node_links] {
+      return node_links->reconcile(loop.spec());
+    });
+  }
   NftTarget nftables;
   agent::NodeFirewallReconciler node_firewall(nftables, node);
   std::thread firewall;
@@ -455,6 +471,7 @@ int main(int argc, char** argv) {
   renewal.join();
   control.join();
   assignments.join();
+  if (links_thread.joinable()) links_thread.join();
   if (firewall.joinable()) firewall.join();
   if (dns_dhcp_thread.joinable()) dns_dhcp_thread.join();
   volume_thread.join();

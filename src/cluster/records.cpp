@@ -4,29 +4,16 @@
 #include <nlohmann/json.hpp>
 
 #include "cluster/keys.h"
+#include "cluster/record_json.h"
 
 namespace hearth::cluster {
 namespace {
 
 using nlohmann::json;
 
-Result<json> parse_object(const std::string& text, const char* what) {
-  json parsed = json::parse(text, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return Error{std::string("stored ") + what + " is not a JSON object: " + text.substr(0, 120)};
-  }
-  return parsed;
-}
-
-std::string get_string(const json& object, const char* name) {
-  auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::int64_t get_int(const json& object, const char* name) {
-  auto it = object.find(name);
-  return it != object.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
+using record_json::get_int;
+using record_json::get_string;
+using record_json::parse_object;
 
 LeaseId parse_lease_hex(const std::string& text) {
   if (text.empty() || text.size() > 16) return 0;

@@ -32,25 +32,15 @@
 #include <vector>
 
 #include "common/process.h"
+#include "lab_driver.h"
 
 namespace {
 
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string hearth_path;
-
-hearth::Completed hearth_run(const std::vector<std::string>& args,
-                             std::chrono::seconds timeout = 180s) {
-  std::vector<std::string> argv = {hearth_path};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto done = hearth::run({.argv = argv, .timeout = timeout});
-  if (done) return *done;
-  hearth::Completed failed;
-  failed.exit_code = 127;
-  failed.err = done.error().message;
-  return failed;
-}
+using hearth::bench::hearth_path;
+using hearth::bench::hearth_run;
 
 long long wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -141,27 +131,9 @@ std::string seconds_text(double ms) {
   return text;
 }
 
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line = "  ";
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i] + (i + 1 < row.size() ? std::string(widths[i] - row[i].size() + 2, ' ') : "");
-    }
-    std::cout << line << '\n';
-  }
-}
+using hearth::bench::print_table;
 
-struct LabGuard {
-  ~LabGuard() {
-    auto done = hearth_run({"lab", "down"});
-    std::cerr << (done.succeeded() ? "" : "lab down failed: " + done.err);
-  }
-};
+using hearth::bench::LabGuard;
 
 struct Drill {
   std::string victim;

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "common/process.h"
+#include "lab_driver.h"
 
 namespace {
 
@@ -34,19 +35,8 @@ using Clock = std::chrono::steady_clock;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string hearth_path;
-
-hearth::Completed hearth_run(const std::vector<std::string>& args,
-                             std::chrono::seconds timeout = 180s) {
-  std::vector<std::string> argv = {hearth_path};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto done = hearth::run({.argv = argv, .timeout = timeout});
-  if (done) return *done;
-  hearth::Completed failed;
-  failed.exit_code = 127;
-  failed.err = done.error().message;
-  return failed;
-}
+using hearth::bench::hearth_path;
+using hearth::bench::hearth_run;
 
 Json status_of(const std::string& node) {
   auto done = hearth_run({"status", "--json", "--node", node}, 10s);
@@ -129,28 +119,9 @@ long rss_kib(int pid) {
   return 0;
 }
 
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line = "  ";
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i] + (i + 1 < row.size() ? std::string(widths[i] - row[i].size() + 2, ' ') : "");
-    }
-    std::cout << line << '\n';
-  }
-}
+using hearth::bench::print_table;
 
-// Takes the lab down when the benchmark ends, however it ends.
-struct LabGuard {
-  ~LabGuard() {
-    auto done = hearth_run({"lab", "down"});
-    std::cerr << (done.succeeded() ? "" : "lab down failed: " + done.err);
-  }
-};
+using hearth::bench::LabGuard;
 
 struct Run {
   std::string victim;

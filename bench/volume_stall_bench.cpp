@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/process.h"
+#include "lab_driver.h"
 
 namespace {
 
@@ -30,19 +31,8 @@ using Clock = std::chrono::steady_clock;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string hearth_path;
-
-hearth::Completed hearth_run(const std::vector<std::string>& args,
-                             std::chrono::seconds timeout = 180s) {
-  std::vector<std::string> argv = {hearth_path};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto done = hearth::run({.argv = argv, .timeout = timeout});
-  if (done) return *done;
-  hearth::Completed failed;
-  failed.exit_code = 127;
-  failed.err = done.error().message;
-  return failed;
-}
+using hearth::bench::hearth_path;
+using hearth::bench::hearth_run;
 
 hearth::Completed exec(const std::string& node, const std::string& script,
                        std::chrono::seconds timeout = 120s) {

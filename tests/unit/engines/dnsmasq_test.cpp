@@ -18,19 +18,27 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// A loopback port free for UDP and for TCP alike: dnsmasq binds both.
 int free_udp_port() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    int port = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+      port = ntohs(address.sin_port);
+    }
+    ::close(fd);
+    if (port == 0) continue;
+    int tcp = ::socket(AF_INET, SOCK_STREAM, 0);
+    bool tcp_free = ::bind(tcp, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(tcp);
+    if (tcp_free) return port;
   }
-  ::close(fd);
-  return port;
+  return 0;
 }
 
 class DnsmasqServerTest : public ::testing::Test {
@@ -93,7 +101,8 @@ class DnsmasqServerTest : public ::testing::Test {
 TEST_F(DnsmasqServerTest, ServesSavesAndKeepsTheSameProcessForTheSameText) {
   DnsmasqServer server(layout_);
   EXPECT_FALSE(server.saved().has_value());
-  ASSERT_TRUE(server.apply({config("a", "192.0.2.1"), 1}).ok());
+  Status started = server.apply({config("a", "192.0.2.1"), 1});
+  ASSERT_TRUE(started.ok()) << started.error().message;
   pid_t first = server.pid();
   EXPECT_GT(first, 0);
   EXPECT_EQ(resolve_when_up("a.test.arpa"), "192.0.2.1");

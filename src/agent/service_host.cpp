@@ -8,10 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 
+#include "common/file.h"
 #include "common/log.h"
 #include "common/process.h"
+#include "engines/gluster.h"
 #include "engines/nftables.h"
 #include "engines/oci_bundle.h"
 
@@ -57,6 +60,16 @@ Status run_step(const std::vector<std::string>& argv, const std::string& what) {
   return ok_status();
 }
 
+// The PID of container `id` while it runs; 0 when it does not (or cannot be listed).
+pid_t running_pid(ContainerRuntime& runtime, const std::string& id) {
+  auto containers = runtime.list();
+  if (!containers) return 0;
+  for (const auto& c : *containers) {
+    if (c.id == id && c.status == ContainerInfo::Status::running) return c.pid;
+  }
+  return 0;
+}
+
 }  // namespace
 
 Status FenceGate::step(const std::function<Status()>& step) {
@@ -86,6 +99,7 @@ NodeServiceHost::NodeServiceHost(ServiceLayout layout, ContainerRuntime& runtime
 
 Result<std::vector<ServiceInstance>> NodeServiceHost::observe() {
   std::map<std::string, ServiceInstance> found;
+  std::map<std::string, pid_t> pids;  // of running containers
   auto containers = runtime_.list();
   if (!containers) return containers.error();
   std::string prefix = kContainerPrefix;
@@ -98,6 +112,9 @@ Result<std::vector<ServiceInstance>> NodeServiceHost::observe() {
     instance.running = container.status == ContainerInfo::Status::running ||
                        container.status == ContainerInfo::Status::created ||
                        container.status == ContainerInfo::Status::creating;
+    if (container.status == ContainerInfo::Status::running && container.pid > 0) {
+      pids[name] = container.pid;
+    }
   }
   auto networks = networks_.list();
   if (!networks) return networks.error();
@@ -106,25 +123,42 @@ Result<std::vector<ServiceInstance>> NodeServiceHost::observe() {
     instance.service = name;
     instance.network = true;
   }
+  std::string node_mountinfo;
   std::vector<ServiceInstance> result;
   for (auto& [name, instance] : found) {
     std::ifstream in(layout_.started_from_file(name));
     std::getline(in, instance.started_from, '\0');
+    if (auto pid = pids.find(name); pid != pids.end()) {
+      if (node_mountinfo.empty()) node_mountinfo = read_text_file("/proc/self/mountinfo");
+      std::string container_mountinfo =
+          read_text_file("/proc/" + std::to_string(pid->second) + "/mountinfo");
+      if (auto stale = stale_glusterfs_mount(container_mountinfo, node_mountinfo)) {
+        instance.stale_volume = *stale;
+      }
+    }
     result.push_back(std::move(instance));
   }
   return result;
 }
 
-std::optional<std::string> NodeServiceHost::not_ready(const StartRequest& request) {
-  for (const auto& volume : request.service->volumes) {
-    std::string root = layout_.volumes_dir() + "/" + volume.volume;
-    struct stat info {};
-    if (::stat(root.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
-      return "volume " + volume.volume + " is not mounted on this node yet (" + root +
-             " does not exist)";
+std::optional<std::string> volumes_not_mounted(const Service& service,
+                                               const std::string& volumes_dir,
+                                               const std::string& mountinfo) {
+  for (const auto& volume : service.volumes) {
+    std::string root = volumes_dir + "/" + volume.volume;
+    if (!mountinfo_has_glusterfs(mountinfo, root)) {
+      return "volume " + volume.volume +
+             " is not mounted on this node yet (no glusterfs mount at " + root + ")";
     }
   }
   return std::nullopt;
+}
+
+std::optional<std::string> NodeServiceHost::not_ready(const StartRequest& request) {
+  // The mount itself, not just its directory: a container started on the bare directory would
+  // keep it, hidden under the mount that comes later, and serve from it.
+  return volumes_not_mounted(*request.service, layout_.volumes_dir(),
+                             read_text_file("/proc/self/mountinfo"));
 }
 
 Status NodeServiceHost::prepare_bundle(const StartRequest& request) {
@@ -244,37 +278,68 @@ Status NodeServiceHost::start(const StartRequest& request, FenceGate& gate) {
       !s) {
     return failed(s);
   }
+  if (auto port = readiness_port(service)) {
+    HealthCheck accepts;
+    accepts.kind = HealthKind::tcp;
+    accepts.port = *port;
+    accepts.timeout = 200;
+    auto deadline = std::chrono::steady_clock::now() + kReadinessWait;
+    while (!prober_.probe(networks_.netns_path(service.name), request.address, accepts).ok &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+  if (auto s = gate.step([&] { return networks_.expose(config); }); !s) return failed(s);
+  // Last: a crash before this leaves a service that the next hearthd restarts rather than adopts.
   (void)write_file(layout_.started_from_file(service.name), request.fingerprint);
-  (void)gate.step([&] {
-    networks_.announce(service.name, request.address);
-    return ok_status();
-  });
   return ok_status();
+}
+
+std::optional<std::uint16_t> readiness_port(const Service& service) {
+  if (service.health && service.health->port != 0) return service.health->port;
+  for (const auto& port : service.ports) {
+    if (port.protocol == Protocol::tcp) return port.number;
+  }
+  return std::nullopt;
 }
 
 Status NodeServiceHost::stop(const std::string& service, std::chrono::milliseconds grace) {
   std::string id = layout_.container_id(service);
-  if (grace > 0ms && runtime_.kill(id, SIGTERM)) {
+  // A stopping service must never meet a new client without a listener (a reset: a failed
+  // request); its SYN must go unanswered instead, to be retried and reach the next owner. Many a
+  // PID 1 ignores SIGTERM and serves on: it keeps taking new connections until it stops listening
+  // (checked every 20 ms in its namespace's TCP table) or has exited or the grace is over; from
+  // then new connections are dropped. The address stays until after the kill, so connections
+  // still open are reset by the dying service rather than left hanging.
+  bool refusing = false;
+  Status refused = ok_status();
+  auto refuse_new = [&] {
+    if (!refusing) refused = networks_.refuse_new_connections(service);
+    refusing = true;
+  };
+  pid_t pid = grace > 0ms ? running_pid(runtime_, id) : 0;
+  if (pid > 0 && runtime_.kill(id, SIGTERM)) {
     auto deadline = std::chrono::steady_clock::now() + grace;
+    auto next_exit_check = std::chrono::steady_clock::now();
     while (std::chrono::steady_clock::now() < deadline) {
-      auto containers = runtime_.list();
-      bool running = false;
-      if (containers) {
-        for (const auto& c : *containers) {
-          if (c.id == id && c.status == ContainerInfo::Status::running) running = true;
-        }
+      if (!refusing && !accepts_tcp_connections(pid)) refuse_new();
+      if (std::chrono::steady_clock::now() >= next_exit_check) {
+        next_exit_check += 100ms;
+        if (running_pid(runtime_, id) == 0) break;
       }
-      if (!running) break;
-      std::this_thread::sleep_for(100ms);
+      std::this_thread::sleep_for(20ms);
     }
   }
+  if (pid > 0) refuse_new();
   Status removed = runtime_.remove(id);
   Status unaddressed = networks_.remove(service);
   remove_bundle(service);
   std::error_code error;
   fs::remove(layout_.started_from_file(service), error);
   if (!removed) return removed;
-  return unaddressed;
+  if (!unaddressed) return unaddressed;
+  if (!refused) log::warn(refused.error().message);  // it stopped all the same
+  return ok_status();
 }
 
 Status NodeServiceHost::stop_everything() {

@@ -42,6 +42,9 @@ struct ServiceInstance {
   bool running = false;      // ... and its process runs
   bool network = false;      // its namespace (with its address) exists
   std::string started_from;  // the StartRequest::fingerprint it was started with ("" unknown)
+  // Where, inside the running container, a volume shows a mount that is gone from the node (the
+  // volume was mounted again since it started: it sees a dead file system); "" when none.
+  std::string stale_volume = {};
 };
 
 struct StartRequest {
@@ -69,8 +72,10 @@ class ServiceHost {
   virtual std::optional<std::string> not_ready(const StartRequest& request) = 0;
 
   // Starts the service from nothing: leftovers of it are removed first; then its namespace and
-  // address, its bundle, its container; then the address is announced. Each step goes through
-  // `gate`; on any failure (or a closed gate) everything of it that was made is removed again.
+  // address (not reachable yet), its bundle, its container; once the container accepts on its
+  // readiness port (or kReadinessWait has passed) the address is exposed and announced, so no
+  // client is ever refused by a service that is still starting. Each step goes through `gate`; on
+  // any failure (or a closed gate) everything of it that was made is removed again.
   virtual Status start(const StartRequest& request, FenceGate& gate) = 0;
 
   // Stops the service and removes its address, namespace and bundle. `grace`: how long SIGTERM
@@ -87,6 +92,21 @@ class ServiceHost {
   // Keeps each service's output log under its size cap (see NodeServiceHost).
   virtual void rotate_logs() = 0;
 };
+
+// Why `service` cannot start yet because of its volumes: the first volume without a glusterfs
+// mount at `volumes_dir`/VOLUME in `mountinfo` (the text of /proc/self/mountinfo); nullopt when
+// every one is mounted.
+std::optional<std::string> volumes_not_mounted(const Service& service,
+                                               const std::string& volumes_dir,
+                                               const std::string& mountinfo);
+
+// The TCP port that tells a service has come up (it accepts connections there): its health
+// check's port, else its first TCP port; nullopt when it has neither.
+std::optional<std::uint16_t> readiness_port(const Service& service);
+
+// How long a start waits for the readiness port to accept before it exposes the address anyway
+// (the health check then deals with a service that never comes up).
+inline constexpr std::chrono::milliseconds kReadinessWait{5000};
 
 class NodeServiceHost final : public ServiceHost {
  public:

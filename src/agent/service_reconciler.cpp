@@ -204,6 +204,15 @@ Status ServiceReconciler::reconcile(const Spec& spec, const std::vector<Assigned
       running = false;
       instance = nullptr;  // stopped: nothing of it is left
     }
+    if (running && !instance->stale_volume.empty()) {
+      // Not its fault, and it cannot recover by itself: its bind mount holds the dead mount.
+      log::info("service " + name + ": its volume at " + instance->stale_volume +
+                " was mounted again on this node since it started: restarting it on the new mount");
+      keep(host_.stop(name, options_.stop_grace));
+      tracked.started = false;
+      running = false;
+      instance = nullptr;
+    }
 
     if (running) {
       if (tracked.failures > 0 && now - tracked.started_at >= options_.stable_after) {
@@ -230,8 +239,7 @@ Status ServiceReconciler::reconcile(const Spec& spec, const std::vector<Assigned
     }
     if (now < tracked.next_start || fenced_) continue;
 
-    StartRequest request{want.service, want.network, want.address, want.fingerprint,
-                         want.firewall};
+    StartRequest request{want.service, want.network, want.address, want.fingerprint, want.firewall};
     if (auto reason = host_.not_ready(request)) {
       tracked.status.error = *reason;
       set_state(tracked, "waiting");
@@ -251,6 +259,7 @@ Status ServiceReconciler::reconcile(const Spec& spec, const std::vector<Assigned
     tracked.started_at = clock_.now();
     tracked.probe_failures = 0;
     tracked.answered = false;
+    tracked.status.error.clear();  // why it was waiting or failing before
     if (want.service->health) {
       tracked.next_probe =
           tracked.started_at + std::chrono::milliseconds(want.service->health->interval);

@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sstream>
 
+#include "common/file.h"
 #include "common/process.h"
 #include "engines/xml.h"
 
@@ -293,22 +295,49 @@ const char* to_string(MountState state) {
   return "?";
 }
 
-bool mountinfo_has_glusterfs(const std::string& mountinfo, const std::string& dir) {
+namespace {
+
+struct GlusterfsMount {
+  std::string device;      // MAJ:MIN
+  std::string mountpoint;  // as mountinfo writes it (octal escapes kept)
+};
+
+// Every glusterfs FUSE mount of a mountinfo text, in order.
+std::vector<GlusterfsMount> glusterfs_mounts(const std::string& mountinfo) {
+  std::vector<GlusterfsMount> mounts;
   std::istringstream lines(mountinfo);
   for (std::string line; std::getline(lines, line);) {
     // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER
     std::istringstream fields(line);
     std::string id, parent, device, root, mountpoint;
     if (!(fields >> id >> parent >> device >> root >> mountpoint)) continue;
-    if (mountpoint != dir) continue;
     auto dash = line.find(" - ");
     if (dash == std::string::npos) continue;
     std::istringstream rest(line.substr(dash + 3));
     std::string type;
     rest >> type;
-    if (type == "fuse.glusterfs") return true;
+    if (type == "fuse.glusterfs") mounts.push_back({device, mountpoint});
+  }
+  return mounts;
+}
+
+}  // namespace
+
+bool mountinfo_has_glusterfs(const std::string& mountinfo, const std::string& dir) {
+  for (const auto& mount : glusterfs_mounts(mountinfo)) {
+    if (mount.mountpoint == dir) return true;
   }
   return false;
+}
+
+std::optional<std::string> stale_glusterfs_mount(const std::string& container_mountinfo,
+                                                 const std::string& node_mountinfo) {
+  std::set<std::string> live;
+  for (const auto& mount : glusterfs_mounts(node_mountinfo)) live.insert(mount.device);
+  for (const auto& mount : glusterfs_mounts(container_mountinfo)) {
+    if (!live.count(mount.device)) return mount.mountpoint;
+  }
+  return std::nullopt;
 }
 
 bool is_fuse_client_of(const std::vector<std::string>& cmdline, const std::string& dir) {
@@ -349,10 +378,9 @@ bool fuse_client_runs(const std::string& dir) {
 }  // namespace
 
 MountState FuseVolumeMounts::check(const std::string& dir, MountUsage* usage) {
-  std::ifstream in("/proc/self/mountinfo");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!mountinfo_has_glusterfs(text.str(), dir)) return MountState::absent;
+  if (!mountinfo_has_glusterfs(read_text_file("/proc/self/mountinfo"), dir)) {
+    return MountState::absent;
+  }
   // A mount that reaches no brick fails like one whose client died (ENOTCONN): only the
   // client process tells them apart. Remounting the first would gain nothing and, while it is
   // unmounted, leave the bare directory in its place.

@@ -197,6 +197,15 @@ class FuseVolumeMounts final : public VolumeMounts {
 // True when /proc/self/mountinfo (text given) has a glusterfs FUSE mount at `dir`.
 bool mountinfo_has_glusterfs(const std::string& mountinfo, const std::string& dir);
 
+// The first glusterfs FUSE mount in `container_mountinfo` (a container's /proc/PID/mountinfo)
+// whose file system is no longer mounted anywhere in `node_mountinfo` (the node's): the volume was
+// mounted again since the container started, and the container still sees the old, dead mount
+// through its bind mount. Its mount point inside the container; nullopt when there is none.
+// (Compared by device number: the old mount's number cannot be given to another file system while
+// the container still holds it.)
+std::optional<std::string> stale_glusterfs_mount(const std::string& container_mountinfo,
+                                                 const std::string& node_mountinfo);
+
 // True when `cmdline` (argv) is a glusterfs FUSE client serving the mount point `dir` (its last
 // argument, as mount.glusterfs starts it).
 bool is_fuse_client_of(const std::vector<std::string>& cmdline, const std::string& dir);

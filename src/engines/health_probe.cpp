@@ -11,7 +11,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <sstream>
 #include <thread>
+
+#include "common/file.h"
 
 namespace hearth {
 namespace {
@@ -132,6 +135,28 @@ int parse_http_status(const std::string& response) {
     return 0;
   }
   return code >= 100 ? code : 0;
+}
+
+bool lists_tcp_listener(const std::string& proc_net_tcp) {
+  // "  sl  local_address rem_address   st ...": the 4th field of each row; 0A is TCP_LISTEN.
+  std::istringstream rows(proc_net_tcp);
+  std::string row;
+  std::getline(rows, row);  // the header
+  while (std::getline(rows, row)) {
+    std::istringstream fields(row);
+    std::string slot, local, remote, state;
+    if (fields >> slot >> local >> remote >> state && state == "0A") return true;
+  }
+  return false;
+}
+
+bool accepts_tcp_connections(pid_t pid) {
+  for (const char* table : {"tcp", "tcp6"}) {
+    if (lists_tcp_listener(read_text_file("/proc/" + std::to_string(pid) + "/net/" + table))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 ProbeResult NetnsHealthProber::probe(const std::string& netns_path, Ipv4 address,

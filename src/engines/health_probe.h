@@ -7,6 +7,8 @@
 //   http: `GET PATH HTTP/1.0` answers with a status 200-399 within the timeout.
 // No process is started: a thread enters the namespace just to open the socket.
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 
@@ -37,5 +39,13 @@ class NetnsHealthProber final : public HealthProber {
 
 // The status code of an HTTP response's status line ("HTTP/1.1 200 OK"); 0 when not one.
 int parse_http_status(const std::string& response);
+
+// True when a /proc/PID/net/tcp (or tcp6) table lists a socket in the LISTEN state: someone in
+// that network namespace still accepts connections.
+bool lists_tcp_listener(const std::string& proc_net_tcp);
+
+// Whether anyone in the network namespace of process `pid` accepts TCP connections (from
+// /proc/PID/net/tcp and tcp6); false when the process is gone.
+bool accepts_tcp_connections(pid_t pid);
 
 }  // namespace hearth

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/process.h"
 #include "common/strings.h"
+#include "engines/nftables.h"
 
 namespace hearth {
 namespace {
@@ -111,11 +112,7 @@ Status MacvlanServiceNetworks::create(const ServiceNetworkConfig& config) {
       {"ip", "-n", name, "addr", "add",
        config.address.str() + "/" + std::to_string(config.prefix_length), "dev", kServiceInterface},
       {"ip", "-n", name, "link", "set", "lo", "up"},
-      {"ip", "-n", name, "link", "set", kServiceInterface, "up"},
   };
-  if (config.gateway) {
-    steps.push_back({"ip", "-n", name, "route", "add", "default", "via", config.gateway->str()});
-  }
   for (const auto& argv : steps) {
     if (auto s = step(argv, "cannot set up " + where); !s) {
       (void)remove(config.service);
@@ -125,24 +122,55 @@ Status MacvlanServiceNetworks::create(const ServiceNetworkConfig& config) {
   return ok_status();
 }
 
+Status MacvlanServiceNetworks::expose(const ServiceNetworkConfig& config) {
+  std::string name = netns_name(config.service);
+  std::string where = "cannot make the address of service " + config.service + " reachable";
+  if (auto s = step({"ip", "-n", name, "link", "set", kServiceInterface, "up"}, where); !s) {
+    return s;
+  }
+  if (config.gateway) {
+    // `replace`: exposing twice is harmless.
+    if (auto s = step(
+            {"ip", "-n", name, "route", "replace", "default", "via", config.gateway->str()}, where);
+        !s) {
+      return s;
+    }
+  }
+  auto started =
+      start_daemon({.argv = {"nsenter", "--net=" + netns_path(config.service), "--", "arping", "-q",
+                             "-U", "-c", "2", "-I", kServiceInterface, config.address.str()},
+                    .out = Output::discard,
+                    .err = Output::discard});
+  if (!started) {
+    log::warn("cannot announce " + config.address.str() + " of service " + config.service +
+              " (gratuitous ARP): " + started.error().message);
+  }
+  return ok_status();
+}
+
+Status MacvlanServiceNetworks::refuse_new_connections(const std::string& service) {
+  // Before the service's own table (priority 0): its accept rules cannot let a new one through.
+  static const char* const kRuleset =
+      "table inet hearth_stopping {\n"
+      "  chain input {\n"
+      "    type filter hook input priority -10; policy accept;\n"
+      "    ct state new drop\n"
+      "  }\n"
+      "}\n";
+  Status applied = NftTarget({"nsenter", "--net=" + netns_path(service), "--"}).apply(kRuleset);
+  if (!applied) {
+    return Error{"cannot refuse new connections to service " + service + ": " +
+                 applied.error().message};
+  }
+  return applied;
+}
+
 Status MacvlanServiceNetworks::remove(const std::string& service) {
   std::string name = netns_name(service);
   if (!netns_exists(name)) return ok_status();
   // The address first: deleting the namespace frees it only once no process holds it any more.
   (void)run({.argv = {"ip", "-n", name, "link", "del", kServiceInterface}, .timeout = 10s});
   return step({"ip", "netns", "delete", name}, "cannot remove the network of service " + service);
-}
-
-void MacvlanServiceNetworks::announce(const std::string& service, Ipv4 address) {
-  auto started =
-      start_daemon({.argv = {"nsenter", "--net=" + netns_path(service), "--", "arping", "-q", "-U",
-                             "-c", "2", "-I", kServiceInterface, address.str()},
-                    .out = Output::discard,
-                    .err = Output::discard});
-  if (!started) {
-    log::warn("cannot announce " + address.str() + " of service " + service +
-              " (gratuitous ARP): " + started.error().message);
-  }
 }
 
 }  // namespace hearth

@@ -48,17 +48,26 @@ class ServiceNetworks {
   // The node's interface on a network (see find_network_interface). Fails when there is none.
   virtual Result<std::string> interface_on(const Cidr& cidr, const std::string& network_name) = 0;
 
-  // Makes the namespace of `config.service` with its address and route, replacing a leftover of
-  // the same name. On failure nothing of it is left.
+  // Makes the namespace of `config.service` with its interface and address, replacing a leftover
+  // of the same name. The interface stays down: the container can already bind and accept on the
+  // address, and nothing outside can reach it yet (expose() does that). On failure nothing of it
+  // is left.
   virtual Status create(const ServiceNetworkConfig& config) = 0;
+
+  // Makes the address reachable: the interface up, the default route, and an announcement that
+  // the address now lives here (gratuitous ARP from inside the namespace, in the background: it
+  // takes ~1 s; a failure to start it is only logged).
+  virtual Status expose(const ServiceNetworkConfig& config) = 0;
+
+  // From now on, new connections into the namespace are dropped (nftables: `ct state new drop`,
+  // table inet hearth_stopping), while established ones go on: a service that is stopping
+  // finishes, or resets, what it has, and a new client's SYN goes unanswered and is retried
+  // (and reaches the next owner) instead of being refused by a service that no longer listens.
+  virtual Status refuse_new_connections(const std::string& service) = 0;
 
   // Removes the service's address at once (the interface goes, even while a process still holds
   // the namespace), then the namespace. Succeeds when there is none.
   virtual Status remove(const std::string& service) = 0;
-
-  // Announces that `address` now lives here: gratuitous ARP from inside the service's namespace,
-  // in the background (it takes ~1 s). Best effort: a failure to start it is logged.
-  virtual void announce(const std::string& service, Ipv4 address) = 0;
 };
 
 // The real one: `ip netns`, `ip link ... type macvlan mode bridge`, `arping -U -c 2`.
@@ -68,8 +77,9 @@ class MacvlanServiceNetworks final : public ServiceNetworks {
   Result<std::vector<std::string>> list() override;
   Result<std::string> interface_on(const Cidr& cidr, const std::string& network_name) override;
   Status create(const ServiceNetworkConfig& config) override;
+  Status expose(const ServiceNetworkConfig& config) override;
+  Status refuse_new_connections(const std::string& service) override;
   Status remove(const std::string& service) override;
-  void announce(const std::string& service, Ipv4 address) override;
 };
 
 }  // namespace hearth

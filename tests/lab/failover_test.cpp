@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "lab_fixture.h"
+#include "volume_helpers.h"
 
 namespace hearth::lab::testing {
 namespace {
@@ -56,15 +57,15 @@ class Client {
     static int counter = 0;
     log_ = "/tmp/hearth-lab-failover-client-" + std::to_string(::getpid()) + "-" +
            std::to_string(counter++) + ".log";
-    std::string loop = "while :; do s=$(date +%s%3N); out=$(curl -s " + curl_options +
-                       " http://" + kAddress + "/index.html 2>/dev/null); rc=$?; e=$(date " +
+    std::string loop = "while :; do s=$(date +%s%3N); out=$(curl -s " + curl_options + " http://" +
+                       kAddress + "/index.html 2>/dev/null); rc=$?; e=$(date " +
                        "+%s%3N); echo \"$e $rc $((e - s)) $out\"; sleep " + pause + "; done";
-    auto child = Child::start({.argv = {hearth_binary(), "lab", "exec", "home", "--", "sh", "-c",
-                                        loop},
-                               .out = Output::file,
-                               .err = Output::discard,
-                               .output_file = log_,
-                               .own_process_group = true});
+    auto child =
+        Child::start({.argv = {hearth_binary(), "lab", "exec", "home", "--", "sh", "-c", loop},
+                      .out = Output::file,
+                      .err = Output::discard,
+                      .output_file = log_,
+                      .own_process_group = true});
     EXPECT_TRUE(child.ok()) << (child.ok() ? "" : child.error().message);
     if (child.ok()) child_ = std::make_unique<Child>(std::move(*child));
   }
@@ -121,11 +122,10 @@ class AddressSampler {
         Sample sample;
         sample.at = wall_ms();
         for (const auto& server : servers_) {
-          auto addr = lab_.exec(server, {"ip", "netns", "exec", kServiceNetns, "ip", "-4", "-o",
-                                         "addr", "show"},
-                                5s);
-          sample.holds[server] = addr.succeeded() && addr.out.find(std::string(kAddress) + "/") !=
-                                                         std::string::npos;
+          auto addr = lab_.exec(
+              server, {"ip", "netns", "exec", kServiceNetns, "ip", "-4", "-o", "addr", "show"}, 5s);
+          sample.holds[server] =
+              addr.succeeded() && addr.out.find(std::string(kAddress) + "/") != std::string::npos;
         }
         std::lock_guard lock(mutex_);
         samples_.push_back(sample);
@@ -182,10 +182,14 @@ class Failover : public ::testing::Test {
     ASSERT_TRUE(lab_->ok()) << lab_->output();
     for (const auto& node : lab_->state().nodes) lab_->revive(node.name);
     ASSERT_TRUE(lab_->wait_healthy(60s).has_value()) << "the cluster is not healthy";
+    // The token goes into the volume itself (hearthd mounts it ~35-45 s after lab up, and a
+    // service starts only on the mount), through each server's mount.
+    ASSERT_TRUE(wait_until([&] { return volume_ready(*lab_, "r530", "appdata"); }, 180s, 500ms))
+        << "appdata is not mounted on both servers";
     for (const char* server : {"r510", "r530"}) {
       auto made = lab_->exec(server, {"sh", "-c",
-                                      std::string("mkdir -p ") + kVolumeDir + " && echo " +
-                                          token_ + " > " + kVolumeDir + "/index.html"});
+                                      std::string("mkdir -p ") + kVolumeDir + " && echo " + token_ +
+                                          " > " + kVolumeDir + "/index.html"});
       ASSERT_TRUE(made.succeeded()) << made.describe() << made.err;
     }
   }
@@ -253,8 +257,8 @@ class Failover : public ::testing::Test {
       if (s.holds.at(survivor) && first_new == 0) first_new = s.at;
     }
     EXPECT_GT(first_new, 0) << survivor << " never held the address";
-    EXPECT_LT(last_old, first_new) << owner << " still held the address after " << survivor
-                                   << " took it";
+    EXPECT_LT(last_old, first_new)
+        << owner << " still held the address after " << survivor << " took it";
     std::cout << "[ measured ] " << owner << " last seen holding the address " << last_old - cut
               << " ms after the " << how << ", " << survivor << " first seen " << first_new - cut
               << " ms after it (" << samples.size() << " samples)\n";
@@ -271,6 +275,31 @@ class Failover : public ::testing::Test {
     }
     back.stop();
     expect_never_two_owners(back.samples());
+  }
+
+  // What the service looks like from everywhere, for a failure message: its assignment and
+  // status, the address in both servers' service namespaces, the home client's view of it.
+  std::string diagnosis() {
+    std::ostringstream out;
+    auto status = lab_->cluster_status("elitedesk");
+    if (const auto* a = assignment_of(status)) out << "assignment: " << a->dump() << "\n";
+    if (status.is_object() && status["services"].is_array()) {
+      for (const auto& s : status["services"]) {
+        if (s.value("name", "") == kService) out << "service: " << s.dump() << "\n";
+      }
+    }
+    for (const char* server : {"r510", "r530"}) {
+      auto addr = lab_->exec(server, {"ip", "netns", "exec", kServiceNetns, "ip", "-o", "addr"});
+      out << server << " " << kServiceNetns << ": " << addr.out << addr.err << "\n";
+      auto crun = lab_->exec(server, {"sh", "-c", "crun --root /var/lib/hearth/crun list 2>&1"});
+      out << server << " crun: " << crun.out << crun.err << "\n";
+    }
+    auto neigh = lab_->exec("home", {"ip", "neigh"});
+    out << "home neighbours: " << neigh.out << "\n";
+    auto curl = lab_->exec(
+        "home", {"curl", "-sv", "-m", "3", std::string("http://") + kAddress + "/index.html"});
+    out << "home curl: " << curl.out << curl.err << "\n";
+    return out.str();
   }
 
   static std::unique_ptr<LabUp> lab_;
@@ -299,22 +328,34 @@ TEST_F(Failover, DrainHandsTheServiceOverWithoutAFailedRequest) {
   EXPECT_TRUE(drained.succeeded()) << drained.out << drained.err;
   EXPECT_EQ(assigned_now(""), other);
   long long handed_over = wall_ms();
-  ASSERT_TRUE(wait_until([&] { return patient.first_good(token_, handed_over).has_value(); }, 30s));
+  ASSERT_TRUE(wait_until([&] { return patient.first_good(token_, handed_over).has_value(); }, 30s))
+      << "no good answer within 30 s of the drain\n"
+      << diagnosis();
   Completed undrained = hearth({"undrain", owner});
   EXPECT_TRUE(undrained.succeeded()) << undrained.out << undrained.err;
   if (owner == "r510") {  // preferred: it goes back, through a handover again
     EXPECT_TRUE(wait_until([&] { return assigned_now("") == "r510"; }, 40s, 250ms));
   }
   long long back = wall_ms();
-  ASSERT_TRUE(wait_until([&] { return patient.first_good(token_, back).has_value(); }, 30s));
+  ASSERT_TRUE(wait_until([&] { return patient.first_good(token_, back).has_value(); }, 30s))
+      << "no good answer within 30 s of the undrain\n"
+      << diagnosis();
   long long failed = 0, slowest = 0, answered = 0;
+  std::string failures;
   for (const auto& a : patient.answers()) {
     if (a.at < start) continue;
     ++answered;
-    if (a.code != 0 || a.body.find(token_) == std::string::npos) ++failed;
+    if (a.code != 0 || a.body.find(token_) == std::string::npos) {
+      ++failed;
+      failures += "  at +" + std::to_string(a.at - start) + " ms: curl exit " +
+                  std::to_string(a.code) + " after " + std::to_string(a.took_ms) + " ms, body '" +
+                  a.body + "'\n";
+    }
     slowest = std::max(slowest, a.took_ms);
   }
-  EXPECT_EQ(failed, 0) << "requests failed during drain/undrain";
+  EXPECT_EQ(failed, 0) << "requests failed during drain/undrain (drained at +"
+                       << handed_over - start << " ms, undrained at +" << back - start << " ms):\n"
+                       << failures;
   EXPECT_GT(answered, 10);
   std::cout << "[ measured ] drain of " << owner << " and back: " << answered << " requests, "
             << failed << " failed, the slowest took " << slowest << " ms (the handover gap)\n";

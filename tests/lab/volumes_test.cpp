@@ -3,7 +3,8 @@
 //     bricks), FUSE-mounted on both servers under /var/lib/hearth/volumes, nothing on the arbiter;
 //   - a file written through r510's mount is read back through r530's; it sits as a plain file on
 //     both data bricks, and as an empty file (metadata only) on the arbiter brick;
-//   - a mount whose client dies is mounted again by hearthd;
+//   - a mount whose client dies is mounted again by hearthd, and a service using it is restarted
+//     on the new mount (it would otherwise keep the dead one);
 //   - a volume removed from the spec is stopped and unmounted, its data kept; `hearth volume
 //     delete NAME --yes-destroy-data` then removes it and every brick of it, and nothing else.
 
@@ -129,6 +130,31 @@ TEST_F(Volumes, AMountWhoseClientDiesIsMountedAgain) {
   auto read = lab_->exec("r530", {"cat", dir + "/hello.txt"});
   EXPECT_TRUE(read.succeeded() || read.err.find("No such file") != std::string::npos) << read.err;
   std::cout << "remounted " << took->count() << " ms after its client was killed\n";
+
+  // whoami runs on r530 from appdata, and its health check (a TCP connect) passes even on a dead
+  // mount: only hearthd's restart on the new mount lets it serve a file written now.
+  std::string whoami_address;
+  nlohmann::json status = lab_->cluster_status("r530");
+  for (const auto& service : status["services"]) {
+    if (service.value("name", "") == "whoami") whoami_address = service.value("address", "");
+  }
+  ASSERT_FALSE(whoami_address.empty()) << status.dump(2);
+  std::string token = "remounted-" + std::to_string(::getpid());
+  auto wrote = lab_->exec("r530", {"sh", "-c",
+                                   "mkdir -p " + dir + "/whoami && echo " + token + " > " + dir +
+                                       "/whoami/index.html"});
+  ASSERT_TRUE(wrote.succeeded()) << wrote.err;
+  std::string last;
+  auto served = wait_until(
+      [&] {
+        auto got = lab_->exec(
+            "home", {"curl", "-s", "-m", "2", "http://" + whoami_address + ":8080/index.html"});
+        last = got.out;
+        return got.out == token + "\n";
+      },
+      30s, 500ms);
+  EXPECT_TRUE(served.has_value()) << "whoami never served the file written after the remount; "
+                                  << "last answer: '" << last << "'";
 }
 
 // Last: it removes media for good.

@@ -1,6 +1,9 @@
 #include "agent/service_host.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -21,13 +24,18 @@ class NoRuntime final : public ContainerRuntime {
   Status run(const std::string&, const std::string&, const std::string&) override {
     return Error{"not here"};
   }
-  Status kill(const std::string&, int) override { return Error{"not here"}; }
+  Status kill(const std::string& id, int) override {
+    if (journal) journal->push_back("kill " + id);
+    return ok_status();
+  }
   Status remove(const std::string& id) override {
     removed.push_back(id);
+    if (journal) journal->push_back("remove container " + id);
     return ok_status();
   }
   std::vector<ContainerInfo> containers;
   std::vector<std::string> removed;
+  std::vector<std::string>* journal = nullptr;  // every call in order, when set
 };
 
 class NoNetworks final : public ServiceNetworks {
@@ -40,10 +48,18 @@ class NoNetworks final : public ServiceNetworks {
   Status create(const ServiceNetworkConfig&) override { return Error{"not here"}; }
   Status remove(const std::string& service) override {
     removed.push_back(service);
+    if (journal) journal->push_back("remove address " + service);
     return ok_status();
   }
-  void announce(const std::string&, Ipv4) override {}
+  Status expose(const ServiceNetworkConfig&) override { return Error{"not here"}; }
+  Status refuse_new_connections(const std::string& service) override {
+    if (journal) journal->push_back("refuse new connections " + service);
+    refused_at = std::chrono::steady_clock::now();
+    return ok_status();
+  }
   std::vector<std::string> namespaces, removed;
+  std::vector<std::string>* journal = nullptr;
+  std::chrono::steady_clock::time_point refused_at;  // of the last refuse_new_connections()
 };
 
 class NoProber final : public HealthProber {
@@ -121,6 +137,68 @@ TEST_F(NodeServiceHostTest, StopEverythingRemovesAddressesThenContainersOfHearth
   EXPECT_EQ(runtime_.removed, (std::vector<std::string>{"hearth-homepage"}));
 }
 
+TEST_F(NodeServiceHostTest, AStoppingServiceThatNoLongerAcceptsRefusesNewConnectionsAtOnce) {
+  // A client connecting while the container shuts down must be lost (and retry to the next
+  // owner), not refused by a service that no longer listens. The address goes after the kill, so
+  // open connections are reset by the dying service instead of hanging.
+  // (Its PID is no process: it accepts nothing.)
+  std::vector<std::string> journal;
+  runtime_.containers = {{"hearth-homepage", ContainerInfo::Status::running, 0x3fffffff}};
+  runtime_.journal = &journal;
+  networks_.journal = &journal;
+  auto asked = std::chrono::steady_clock::now();
+  ASSERT_TRUE(host_.stop("homepage", std::chrono::milliseconds(300)));
+  EXPECT_LT(networks_.refused_at - asked, std::chrono::milliseconds(300));
+  EXPECT_EQ(journal, (std::vector<std::string>{
+                         "kill hearth-homepage", "refuse new connections homepage",
+                         "remove container hearth-homepage", "remove address homepage"}));
+}
+
+TEST_F(NodeServiceHostTest, AServiceThatStillAcceptsTakesNewConnectionsUntilTheGraceIsOver) {
+  // This test process stands for the container: it listens, as a PID 1 that ignores SIGTERM.
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in loopback{};
+  loopback.sin_family = AF_INET;
+  loopback.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&loopback), sizeof loopback), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  runtime_.containers = {{"hearth-homepage", ContainerInfo::Status::running, ::getpid()}};
+  std::vector<std::string> journal;
+  runtime_.journal = &journal;
+  networks_.journal = &journal;
+  auto asked = std::chrono::steady_clock::now();
+  ASSERT_TRUE(host_.stop("homepage", std::chrono::milliseconds(300)));
+  ::close(listener);
+  EXPECT_GE(networks_.refused_at - asked, std::chrono::milliseconds(300))
+      << "it still accepted: new connections reach it for the whole grace";
+  EXPECT_EQ(journal, (std::vector<std::string>{
+                         "kill hearth-homepage", "refuse new connections homepage",
+                         "remove container hearth-homepage", "remove address homepage"}));
+}
+
+TEST_F(NodeServiceHostTest, AStopWithoutGraceKillsAtOnce) {
+  std::vector<std::string> journal;
+  runtime_.containers = {{"hearth-homepage", ContainerInfo::Status::running, ::getpid()}};
+  runtime_.journal = &journal;
+  networks_.journal = &journal;
+  ASSERT_TRUE(host_.stop("homepage", std::chrono::milliseconds(0)));
+  EXPECT_EQ(journal, (std::vector<std::string>{"remove container hearth-homepage",
+                                               "remove address homepage"}));
+}
+
+TEST(ReadinessPort, TheHealthCheckPortElseTheFirstTcpPortElseNone) {
+  Service service;
+  EXPECT_EQ(readiness_port(service), std::nullopt);
+  service.ports = {{53, Protocol::udp}, {8080, Protocol::tcp}, {443, Protocol::tcp}};
+  EXPECT_EQ(readiness_port(service), 8080);
+  service.health = HealthCheck{.kind = HealthKind::http, .http_path = "/", .port = 9000};
+  EXPECT_EQ(readiness_port(service), 9000);
+  service.ports = {{53, Protocol::udp}};
+  service.health.reset();
+  EXPECT_EQ(readiness_port(service), std::nullopt) << "UDP cannot tell";
+}
+
 TEST_F(NodeServiceHostTest, AServiceWaitsForItsVolumes) {
   LoadResult loaded = load_spec_file(std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml");
   ASSERT_TRUE(loaded.ok());
@@ -131,7 +209,32 @@ TEST_F(NodeServiceHostTest, AServiceWaitsForItsVolumes) {
   ASSERT_TRUE(reason);
   EXPECT_NE(reason->find("volume appdata is not mounted"), std::string::npos) << *reason;
   fs::create_directories(dir_ / "volumes" / "appdata");
-  EXPECT_FALSE(host_.not_ready(request));
+  reason = host_.not_ready(request);
+  ASSERT_TRUE(reason) << "a bare directory is not the volume";
+  EXPECT_NE(reason->find("no glusterfs mount at " + (dir_ / "volumes" / "appdata").string()),
+            std::string::npos)
+      << *reason;
+}
+
+TEST(VolumesNotMounted, EveryVolumeOfTheServiceNeedsItsGlusterfsMount) {
+  Service service;
+  service.volumes = {{"appdata", "homepage", "/www", true}, {"media", "", "/media", false}};
+  std::string appdata =
+      "36 25 0:45 / /var/lib/hearth/volumes/appdata rw,relatime shared:20 - fuse.glusterfs "
+      "10.1.1.17:appdata rw,user_id=0,group_id=0,default_permissions,allow_other\n";
+  std::string media_as_ext4 =
+      "37 25 8:1 /media /var/lib/hearth/volumes/media rw,relatime shared:21 - ext4 /dev/sda1 rw\n";
+  std::string media =
+      "38 25 0:46 / /var/lib/hearth/volumes/media rw,relatime - fuse.glusterfs 10.1.1.17:media "
+      "rw\n";
+  const std::string dir = "/var/lib/hearth/volumes";
+  EXPECT_EQ(volumes_not_mounted(service, dir, ""),
+            "volume appdata is not mounted on this node yet (no glusterfs mount at "
+            "/var/lib/hearth/volumes/appdata)");
+  EXPECT_NE(volumes_not_mounted(service, dir, appdata + media_as_ext4), std::nullopt)
+      << "another file system at the place is not the volume";
+  EXPECT_EQ(volumes_not_mounted(service, dir, appdata + media), std::nullopt);
+  EXPECT_EQ(volumes_not_mounted(Service{}, dir, ""), std::nullopt) << "no volumes: ready";
 }
 
 TEST_F(NodeServiceHostTest, ImageServicesAreRefusedWithTheReason) {

@@ -27,13 +27,15 @@ class FakeHost final : public ServiceHost {
     bool container = true;
     bool process = true;
     bool network = true;
+    std::string stale_volume = {};
   };
 
   Result<std::vector<ServiceInstance>> observe() override {
     if (observe_fails) return Error{"crun does not answer"};
     std::vector<ServiceInstance> list;
     for (const auto& [name, r] : services) {
-      list.push_back({name, r.container, r.container && r.process, r.network, r.fingerprint});
+      list.push_back(
+          {name, r.container, r.container && r.process, r.network, r.fingerprint, r.stale_volume});
     }
     return list;
   }
@@ -287,6 +289,17 @@ TEST_F(ServiceReconcilerTest, ASpecChangeRestartsTheService) {
   EXPECT_EQ(host_.starts.size(), 2u);
 }
 
+TEST_F(ServiceReconcilerTest, AServiceOnAVolumeMountedAgainIsRestartedOnTheNewMount) {
+  ASSERT_TRUE(tick(homepage_));
+  host_.services["homepage"].stale_volume = "/www";
+  ASSERT_TRUE(tick(homepage_));
+  EXPECT_EQ(host_.stops, (std::vector<std::string>{"homepage"}));
+  EXPECT_EQ(host_.starts.size(), 2u);
+  EXPECT_EQ(status_of("homepage")->restarts, 0) << "not the service's failure";
+  ASSERT_TRUE(tick(homepage_));
+  EXPECT_EQ(host_.starts.size(), 2u) << "started on the new mount: it stays";
+}
+
 TEST_F(ServiceReconcilerTest, AHealthOnlyChangeDoesNotRestart) {
   ASSERT_TRUE(tick(homepage_));
   const_cast<Service*>(spec_.find_service("homepage"))->health->interval = 5000;
@@ -333,6 +346,7 @@ TEST_F(ServiceReconcilerTest, WaitsWithoutBackoffUntilTheHostIsReady) {
   ASSERT_TRUE(tick(homepage_));
   EXPECT_EQ(host_.starts.size(), 1u) << "at the next step";
   EXPECT_EQ(status_of("homepage")->restarts, 0);
+  EXPECT_EQ(status_of("homepage")->error, "") << "the reason it waited is over";
 }
 
 TEST_F(ServiceReconcilerTest, OneFailingServiceDoesNotBlockTheOthers) {

@@ -133,6 +133,32 @@ TEST(Mounts, MountinfoFindsOnlyGlusterfsAtThatDirectory) {
   EXPECT_FALSE(mountinfo_has_glusterfs(mountinfo, "/mnt1"));
 }
 
+TEST(Mounts, AContainerStillHoldingAMountGoneFromTheNodeIsStale) {
+  std::string node_before =
+      "612 600 0:55 / /var/lib/hearth/volumes/appdata rw,relatime shared:1 - fuse.glusterfs "
+      "10.1.7.22:/appdata rw,user_id=0\n"
+      "613 600 0:56 / /var/lib/hearth/volumes/media rw,relatime shared:2 - fuse.glusterfs "
+      "10.1.7.22:/media rw,user_id=0\n";
+  // The container: its root, and two bind mounts of subdirectories of the volumes.
+  std::string container =
+      "700 690 0:70 / / ro,relatime - overlay overlay rw,lowerdir=/srv/rootfs\n"
+      "701 700 0:55 /homepage /www rw,nosuid,nodev,relatime - fuse.glusterfs 10.1.7.22:/appdata "
+      "rw,user_id=0\n"
+      "702 700 0:56 / /media rw,nosuid,nodev,relatime - fuse.glusterfs 10.1.7.22:/media "
+      "rw,user_id=0\n";
+  EXPECT_EQ(stale_glusterfs_mount(container, node_before), std::nullopt);
+  // appdata's client died and the volume was mounted again: a new file system, a new device.
+  std::string node_after =
+      "613 600 0:56 / /var/lib/hearth/volumes/media rw,relatime shared:2 - fuse.glusterfs "
+      "10.1.7.22:/media rw,user_id=0\n"
+      "640 600 0:61 / /var/lib/hearth/volumes/appdata rw,relatime shared:3 - fuse.glusterfs "
+      "10.1.7.22:/appdata rw,user_id=0\n";
+  EXPECT_EQ(stale_glusterfs_mount(container, node_after), "/www");
+  EXPECT_EQ(stale_glusterfs_mount(container, ""), "/www") << "nothing mounted: all stale";
+  EXPECT_EQ(stale_glusterfs_mount("", node_after), std::nullopt)
+      << "a container that is gone has nothing stale";
+}
+
 TEST(Mounts, TheFuseClientIsRecognisedByItsMountPoint) {
   std::vector<std::string> client{
       "/usr/sbin/glusterfs",        "--process-name",        "fuse",

@@ -55,5 +55,26 @@ TEST(ParseHttpStatus, StatusLines) {
   EXPECT_EQ(parse_http_status("HTTP/1.1 099 x\r\n"), 0);
 }
 
+TEST(ListsTcpListener, ALineInTheListenState) {
+  std::string header =
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+      "timeout inode\n";
+  std::string listening =
+      "   0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        "
+      "0 1594 1 0000000000000000 100 0 0 10 0\n";
+  std::string established =
+      "   1: 8202010A:0050 0203010A:C350 01 00000000:00000000 00:00000000 00000000     0        "
+      "0 1600 1 0000000000000000 20 4 30 10 -1\n";
+  EXPECT_TRUE(lists_tcp_listener(header + established + listening));
+  EXPECT_FALSE(lists_tcp_listener(header + established)) << "connections only: nobody accepts";
+  EXPECT_FALSE(lists_tcp_listener(header));
+  EXPECT_FALSE(lists_tcp_listener(""));
+  EXPECT_FALSE(lists_tcp_listener(listening)) << "the first line is the header, never a socket";
+}
+
+TEST(AcceptsTcpConnections, FalseForAProcessThatDoesNotExist) {
+  EXPECT_FALSE(accepts_tcp_connections(0x3fffffff));
+}
+
 }  // namespace
 }  // namespace hearth

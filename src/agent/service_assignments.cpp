@@ -1,5 +1,7 @@
 #include "agent/service_assignments.h"
 
+#include <algorithm>
+
 #include "common/log.h"
 
 namespace hearth::agent {
@@ -49,6 +51,16 @@ Status AssignedServices::step(const Spec& spec, cluster::LeaseId lease) {
     }
   }
   return first;
+}
+
+Result<bool> AssignedServices::assignments_changed() {
+  // This member's own copy is enough to notice a change; the step then reads linearizably.
+  auto read = cluster::read_assignments(store_, cluster::Consistency::serializable);
+  if (!read) return read.error();
+  auto same = [](const cluster::Assignment& a, const cluster::Assignment& b) {
+    return a.service == b.service && a.revision == b.revision;
+  };
+  return !std::equal(read->begin(), read->end(), last_read_.begin(), last_read_.end(), same);
 }
 
 }  // namespace hearth::agent

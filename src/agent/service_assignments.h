@@ -31,6 +31,12 @@ class AssignedServices {
   // One step (see above). `lease`: this node's lease when held, else 0 (then nothing runs).
   Status step(const Spec& spec, cluster::LeaseId lease);
 
+  // Whether the stored assignments differ from those the last step read (any key written,
+  // added or removed since). hearthd asks every 100 ms between its 500 ms steps and steps at
+  // once on a change: a service failed over to this node, or handed over away from it, is acted
+  // on within ~100 ms instead of up to 500 ms. Fails when the store cannot be read.
+  Result<bool> assignments_changed();
+
  private:
   ServiceReconciler& reconciler_;
   cluster::KeyValueStore& store_;

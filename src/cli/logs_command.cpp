@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "common/file.h"
 #include "engines/service_layout.h"
 #include "lab/lab_state.h"
 
@@ -33,13 +34,6 @@ struct LogsOptions {
   std::string data_dir;
   std::string node;
 };
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::int64_t modified_ns(const std::string& path) {
   struct stat info {};
@@ -99,8 +93,8 @@ int show_logs(const LogsOptions& options) {
               << "/services (it never ran on this node; see `hearth status`)\n";
     return kExitFailed;
   }
-  std::string current = read_all(files[1]);
-  std::cout << last_lines(read_all(files[0]) + current, options.lines) << std::flush;
+  std::string current = read_text_file(files[1]);
+  std::cout << last_lines(read_text_file(files[0]) + current, options.lines) << std::flush;
   if (!options.follow) return kExitOk;
 
   struct sigaction on_interrupt {};

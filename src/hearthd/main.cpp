@@ -4,7 +4,8 @@
 //           [--api-port 7070] [--etcd http://127.0.0.1:2379] [--log-level info]
 //
 // On servers, services (every 500 ms: agent/service_reconciler.h), fenced by the fence callback,
-// and a guard process that stops them if this hearthd dies without doing so (agent/service_guard.h).
+// and a guard process that stops them if this hearthd dies without doing so
+// (agent/service_guard.h).
 //
 // Threads: lease renewal (every 500 ms), the control loop (every 500 ms: election, node history,
 // spec), the node firewall (every 500 ms: hearth's ports open to the management and storage
@@ -33,17 +34,15 @@
 #include <thread>
 
 #include "agent/dns_dhcp_reconciler.h"
+#include "agent/node_firewall_reconciler.h"
+#include "agent/node_links_reconciler.h"
 #include "agent/service_assignments.h"
 #include "agent/service_guard.h"
 #include "agent/service_reconciler.h"
 #include "agent/service_status_publisher.h"
-#include "agent/node_firewall_reconciler.h"
-#include "agent/node_links_reconciler.h"
 #include "agent/volume_admin.h"
 #include "agent/volume_reconciler.h"
 #include "agent/volume_status.h"
-#include "engines/gluster.h"
-#include "plan/firewall.h"
 #include "api/api.h"
 #include "api/token.h"
 #include "cluster/cluster_status.h"
@@ -51,6 +50,8 @@
 #include "cluster/etcd_member.h"
 #include "cluster/etcd_store.h"
 #include "common/log.h"
+#include "engines/gluster.h"
+#include "plan/firewall.h"
 #include "spec/load.h"
 
 namespace {
@@ -117,7 +118,8 @@ std::int64_t monotonic_ms() {
 nlohmann::ordered_json volumes_status(const Spec& spec, const agent::VolumeReconciler& volumes,
                                       cluster::KeyValueStore& store) {
   std::vector<agent::NodeMounts> mounts;
-  if (auto found = store.get_prefix(agent::kVolumeMountsPrefix, cluster::Consistency::serializable)) {
+  if (auto found =
+          store.get_prefix(agent::kVolumeMountsPrefix, cluster::Consistency::serializable)) {
     for (const auto& kv : found->kvs) {
       if (auto record = agent::NodeMounts::parse(kv.value)) mounts.push_back(*record);
     }
@@ -133,7 +135,8 @@ class DaemonControlPlane final : public api::ControlPlane {
       : loop_(loop), etcd_(std::move(etcd)), volumes_(volumes), store_(store), gluster_(gluster) {}
   Result<nlohmann::ordered_json> volume_action(const std::string& volume, const std::string& action,
                                                const nlohmann::json& arguments) override {
-    if (action == "replace-brick") return agent::replace_brick(gluster_, loop_.spec(), volume, arguments);
+    if (action == "replace-brick")
+      return agent::replace_brick(gluster_, loop_.spec(), volume, arguments);
     if (action == "delete") {
       return agent::delete_volume(gluster_, store_, loop_.spec(), volume, arguments,
                                   "API via " + loop_.lease().node_name());
@@ -208,8 +211,9 @@ int main(int argc, char** argv) {
                  "Real installs: the link carrying the spec's VLANs; hearthd makes one VLAN "
                  "interface per network this node needs (docs/operations.md)");
   bool manage_firewall = true;
-  app.add_flag("!--no-firewall", manage_firewall,
-               "Leave this machine's nftables alone: no table inet hearth_node (docs/operations.md)");
+  app.add_flag(
+      "!--no-firewall", manage_firewall,
+      "Leave this machine's nftables alone: no table inet hearth_node (docs/operations.md)");
   app.set_version_flag("--version", std::string("hearthd ") + kVersion);
   try {
     app.parse(argc, argv);
@@ -362,17 +366,15 @@ int main(int argc, char** argv) {
   if (!trunk.empty()) {
     vlan_links.emplace(trunk);
     node_links.emplace(*vlan_links, node);
-    links_thread = every_interval("links", [&loop, &node_links] {
-      return node_links->reconcile(loop.spec());
-    });
+    links_thread = every_interval(
+        "links", [&loop, &node_links] { return node_links->reconcile(loop.spec()); });
   }
   NftTarget nftables;
   agent::NodeFirewallReconciler node_firewall(nftables, node);
   std::thread firewall;
   if (manage_firewall) {
-    firewall = every_interval("firewall", [&loop, &node_firewall] {
-      return node_firewall.reconcile(loop.spec());
-    });
+    firewall = every_interval(
+        "firewall", [&loop, &node_firewall] { return node_firewall.reconcile(loop.spec()); });
   } else {
     log::warn("--no-firewall: hearth's ports are open to every network this machine is on");
   }
@@ -419,13 +421,28 @@ int main(int argc, char** argv) {
     if (auto guard = agent::start_service_guard(self_path, absolute_data_dir, node); !guard) {
       log::error(guard.error().message + "; services would outlive a crash of hearthd");
     }
-    services_thread = every_interval("services", [&]() -> Status {
+    auto services_step = [&]() -> Status {
       cluster::LeaseId lease = loop.lease().held() ? loop.lease().lease_id() : 0;
       Status stepped = assigned_services->step(loop.spec(), lease);
       service_host.rotate_logs();
       Status published = service_status.publish(services->status(), lease);
       if (!stepped) return stepped;
       return published;
+    };
+    // A step every renew interval, and at once when the assignments change (looked at every
+    // 100 ms in between): a failover or handover is not kept waiting for the next step.
+    services_thread = std::thread([&stop, &options, &assigned_services, services_step] {
+      FailureLog failures("services");
+      while (true) {
+        failures.report(services_step());
+        auto next = std::chrono::steady_clock::now() + options.timing.renew_interval;
+        while (true) {
+          if (!stop.sleep_until(std::min(next, std::chrono::steady_clock::now() + 100ms))) return;
+          if (std::chrono::steady_clock::now() >= next) break;
+          auto changed = assigned_services->assignments_changed();
+          if (changed && *changed) break;
+        }
+      }
     });
   }
   std::thread watchdog([&] {

@@ -107,7 +107,8 @@ Result<Ipv4> arbiter_address_on(const Spec& spec, const Network& network) {
   for (const auto& entry : *planned) {
     if (entry.network == network.name) return entry.address;
   }
-  return Error{"network " + network.name + " has no DHCP range: the arbiter has no address of its own there"};
+  return Error{"network " + network.name +
+               " has no DHCP range: the arbiter has no address of its own there"};
 }
 
 Result<Ipv4> client_address_on(const Spec& spec, const Network& network) {
@@ -125,6 +126,25 @@ Result<Ipv4> client_address_on(const Spec& spec, const Network& network) {
   return Error{"network " + network.name + " (" + network.cidr.str() +
                ") has no free address for the lab's client outside its DHCP range, service_ips "
                "and the spec's addresses; shrink the DHCP range"};
+}
+
+std::string lab_hosts_file(const LabState& state) {
+  std::string text =
+      "# hearth lab: every address of every node (the lab's nodes ask no DNS server)\n";
+  text += "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  for (const auto& node : state.nodes) {
+    for (const auto& link : state.links) {
+      if (link.owner != node.name) continue;
+      text += link.address.str() + "\t" +
+              (link.address == node.address ? node.name : node.name + "-" + link.network) + "\n";
+    }
+  }
+  return text;
+}
+
+std::string lab_resolv_conf() {
+  return "# hearth lab: names come from /etc/hosts; no DNS server outside the lab is asked\n"
+         "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n";
 }
 
 Result<std::vector<LabMount>> node_mounts(const Node& node, const std::string& host_dir,
@@ -147,7 +167,8 @@ Result<std::vector<LabMount>> node_mounts(const Node& node, const std::string& h
       return Error{where + ": the lab needs a normalized absolute path"};
     }
     for (const auto& dir : reserved) {
-      if (inside(disk.path, dir)) return Error{where + ": the lab cannot mount a disk inside " + dir};
+      if (inside(disk.path, dir))
+        return Error{where + ": the lab cannot mount a disk inside " + dir};
     }
     for (std::size_t i = 0; i < mounts.size(); ++i) {
       if (mounts[i].target == disk.path) {
@@ -156,7 +177,8 @@ Result<std::vector<LabMount>> node_mounts(const Node& node, const std::string& h
                      " there; use another path"};
       }
       // A disk may hold the image's directory (it is mounted on top), not system directories.
-      if (i < standard && mounts[i].target != kBusyboxImage && inside(mounts[i].target, disk.path)) {
+      if (i < standard && mounts[i].target != kBusyboxImage &&
+          inside(mounts[i].target, disk.path)) {
         return Error{where + ": the lab cannot mount a disk over " + mounts[i].target +
                      "; use a deeper path such as /srv/hearth/" + disk.name};
       }
@@ -213,7 +235,8 @@ Result<LabState> plan_lab(const Spec& spec, const std::string& spec_path,
 
   const Network* management = spec.management_network();
   const Network* storage = spec.storage_network();
-  if (!management) return Error{"the spec has no management network (this is a bug: it passed validation)"};
+  if (!management)
+    return Error{"the spec has no management network (this is a bug: it passed validation)"};
 
   // Who owns each namespace, to name the clash if two would share one.
   std::map<std::string, std::string> owners;

@@ -17,19 +17,20 @@
 #include <vector>
 
 #include "common/ipv4.h"
-#include "plan/firewall.h"
 #include "common/result.h"
 #include "lab/lab_state.h"
+#include "plan/firewall.h"
 #include "spec/spec.h"
 
 namespace hearth::lab {
 
 inline constexpr const char* kNamespacePrefix = "hearth-";
-inline constexpr const char* kNodeDataDir = "/var/lib/hearth";         // hearthd --data-dir
-inline constexpr const char* kNodeSpecDir = "/etc/hearth";             // the spec's copy
-inline constexpr const char* kNodeLogDir = "/var/log/hearth";          // daemons' output
+inline constexpr const char* kNodeDataDir = "/var/lib/hearth";  // hearthd --data-dir
+inline constexpr const char* kNodeSpecDir = "/etc/hearth";      // the spec's copy
+inline constexpr const char* kNodeLogDir = "/var/log/hearth";   // daemons' output
 inline constexpr const char* kBusyboxImage = "/srv/hearth/images/busybox";
-inline constexpr int kHearthdApiPort = kHearthApiPort;  // plan/firewall.h; packaging/systemd/hearthd.service
+inline constexpr int kHearthdApiPort =
+    kHearthApiPort;  // plan/firewall.h; packaging/systemd/hearthd.service
 
 struct LabPrograms {
   std::string hearth;   // absolute path of the `hearth` binary (runs etcd-exec, apply)
@@ -55,6 +56,17 @@ Result<Ipv4> arbiter_address_on(const Spec& spec, const Network& network);
 // of the spec uses or may hand out (gateway, node and arbiter addresses, DHCP range and
 // reservations, service_ips, fixed service and dns.records addresses). Fails when none is left.
 Result<Ipv4> client_address_on(const Spec& spec, const Network& network);
+
+// The /etc/hosts of every lab node: localhost, and every address of every node: its management
+// address as NODE, its others as NODE-NETWORK (r530-storage). With it and lab_resolv_conf(), a
+// lookup on a node never waits for the machine's own resolver, which the lab's namespaces cannot
+// reach (glusterd looks up the addresses of its peers: without this, each first peer probe waited
+// ~10 s for DNS timeouts).
+std::string lab_hosts_file(const LabState& state);
+
+// The /etc/resolv.conf of every lab node: the node itself (nothing answers there on a server, so
+// a lookup the hosts file cannot answer fails at once), one try of 1 s.
+std::string lab_resolv_conf();
 
 // The mounts of a node's private mount namespace, parents before children:
 // a tmpfs on /run; per-node directories for /etc/hearth, /var/lib/hearth, /var/lib/etcd,

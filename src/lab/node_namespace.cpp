@@ -6,8 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 #include "common/process.h"
 #include "lab/layout.h"
@@ -179,6 +179,19 @@ Status build_node(const LabState& state, const LabNode& node, const RecordCreate
     }
     if (auto s = run_step(in_node(argv), "cannot mount " + mount.target + " in " + where); !s)
       return s;
+  }
+  // Name lookups answered by the lab's own files (lab_hosts_file): never by the machine's resolver.
+  for (const auto& [file, text] :
+       {std::pair{"hosts", lab_hosts_file(state)}, std::pair{"resolv.conf", lab_resolv_conf()}}) {
+    std::string target = std::string("/etc/") + file;
+    if (auto s = write_text_file(node.host_dir + "/etc/" + file, text); !s) return s;
+    if (contains(*points, target)) continue;
+    if (auto s =
+            run_step(in_node({"mount", "--bind", std::string(kNodeSpecDir) + "/" + file, target}),
+                     "cannot mount the lab's " + target + " in " + where);
+        !s) {
+      return s;
+    }
   }
   return run_step(in_node({"hostname", node.name}), "cannot set the host name of " + where);
 }

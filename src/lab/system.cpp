@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/file.h"
 #include "common/process.h"
 #include "common/strings.h"
 
@@ -79,10 +80,7 @@ std::vector<std::string> parse_mount_points(const std::string& mountinfo) {
 }
 
 std::vector<std::string> host_mount_points() {
-  std::ifstream in("/proc/self/mountinfo");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_mount_points(text.str());
+  return parse_mount_points(read_text_file("/proc/self/mountinfo"));
 }
 
 Result<std::vector<std::string>> mount_points_in(const std::string& mount_ns_path) {

@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/file.h"
 #include "lab/upstream_dns.h"
 #include "lab_fixture.h"
 #include "plan/plan.h"
@@ -32,13 +33,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 long elapsed_ms(SteadyClock::time_point since) {
   return static_cast<long>(
@@ -106,7 +100,7 @@ class DnsDhcp : public ::testing::Test {
                                "-t", "10", "-T", "2", "-i", name, "-s", script_},
                               60s);
     result.log = done.out + done.err;
-    auto fields = parse_fields(read_all(out));
+    auto fields = parse_fields(read_text_file(out));
     if (done.succeeded() && fields.count("ip")) result.took_ms = elapsed_ms(start);
     result.ip = fields["ip"];
     result.router = fields["router"];
@@ -177,7 +171,8 @@ TEST_F(DnsDhcp, TheArbiterKeepsTheNetworkAlive) {
       [&] { return dig(lab, "home", dns_server, "nas.home.arpa").addresses == "10.1.2.40"; }, 60s,
       250ms);
   ASSERT_TRUE(ready) << "dnsmasq never answered; the arbiter's hearthd log:\n"
-                     << read_all(lab.state().find_node("elitedesk")->log_dir + "/hearthd.log");
+                     << read_text_file(lab.state().find_node("elitedesk")->log_dir +
+                                       "/hearthd.log");
   std::cout << "DNS answered " << ready->count() << " ms after lab up returned\n";
 
   // A lease in the home range, with the gateway as router and the arbiter as DNS server.
@@ -217,7 +212,7 @@ TEST_F(DnsDhcp, TheArbiterKeepsTheNetworkAlive) {
   Answer outside = dig(lab, "home", dns_server, kOutsideTestName);
   EXPECT_EQ(outside.addresses, kOutsideTestAddress) << outside.raw;
   std::cout << "forwarded " << kOutsideTestName << " in " << outside.query_ms << " ms\n";
-  std::string upstream_log = read_all(std::string(kLabRoot) + "/router/upstream-dns.log");
+  std::string upstream_log = read_text_file(std::string(kLabRoot) + "/router/upstream-dns.log");
   EXPECT_NE(upstream_log.find(std::string("query[A] ") + kOutsideTestName + " from 10.1.2.26"),
             std::string::npos)
       << upstream_log;
@@ -231,10 +226,12 @@ TEST_F(DnsDhcp, TheArbiterKeepsTheNetworkAlive) {
   auto served = wait_until(
       [&] { return dig(lab, "home", dns_server, "lab-test-1.home.arpa").addresses == "10.1.2.61"; },
       30s, 200ms);
-  ASSERT_TRUE(served) << read_all(lab.state().find_node("elitedesk")->log_dir + "/hearthd.log");
-  std::cout << "applied a new record: answered " << elapsed_ms(change) << " ms after `hearth apply` began\n";
+  ASSERT_TRUE(served) << read_text_file(lab.state().find_node("elitedesk")->log_dir +
+                                        "/hearthd.log");
+  std::cout << "applied a new record: answered " << elapsed_ms(change)
+            << " ms after `hearth apply` began\n";
   std::string kept =
-      read_all(lab.state().find_node("elitedesk")->host_data_dir + "/dnsmasq/dnsmasq.leases");
+      read_text_file(lab.state().find_node("elitedesk")->host_data_dir + "/dnsmasq/dnsmasq.leases");
   EXPECT_NE(kept.find(first.ip), std::string::npos) << kept;
   EXPECT_NE(kept.find("10.1.3.5"), std::string::npos) << kept;
   EXPECT_EQ(dig(lab, "home", dns_server, "nas.home.arpa").addresses, "10.1.2.40");
@@ -269,7 +266,8 @@ TEST_F(DnsDhcp, TheArbiterKeepsTheNetworkAlive) {
         return now > 0 && now != served_by;
       },
       30s, 100ms);
-  ASSERT_TRUE(replaced) << read_all(lab.state().find_node("elitedesk")->log_dir + "/hearthd.log");
+  ASSERT_TRUE(replaced) << read_text_file(lab.state().find_node("elitedesk")->log_dir +
+                                          "/hearthd.log");
   auto answering = wait_until(
       [&] { return dig(lab, "home", dns_server, "nas.home.arpa").addresses == "10.1.2.40"; }, 30s,
       100ms);
@@ -279,17 +277,17 @@ TEST_F(DnsDhcp, TheArbiterKeepsTheNetworkAlive) {
   const std::string hearthd_log_file = lab.state().find_node("elitedesk")->log_dir + "/hearthd.log";
   EXPECT_TRUE(wait_until(
       [&] {
-        return read_all(hearthd_log_file)
+        return read_text_file(hearthd_log_file)
                    .find("serving the saved configuration of spec revision 2") != std::string::npos;
       },
       10s))
-      << read_all(hearthd_log_file);
+      << read_text_file(hearthd_log_file);
   Lease after_restart = lease(lab, "home", "dhcp3", "02:00:00:00:00:03");
   ASSERT_GE(after_restart.took_ms, 0) << after_restart.log;
   EXPECT_EQ(dig(lab, "home", dns_server, "laserjet.home.arpa").addresses, "10.1.3.5");
   // The leases handed out before the restart are still known.
   std::string leases =
-      read_all(lab.state().find_node("elitedesk")->host_data_dir + "/dnsmasq/dnsmasq.leases");
+      read_text_file(lab.state().find_node("elitedesk")->host_data_dir + "/dnsmasq/dnsmasq.leases");
   EXPECT_NE(leases.find(first.ip), std::string::npos) << leases;
   EXPECT_NE(leases.find(without_servers.ip), std::string::npos) << leases;
 

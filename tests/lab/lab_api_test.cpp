@@ -8,19 +8,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/file.h"
 #include "lab_fixture.h"
 
 namespace hearth::lab::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -36,7 +30,7 @@ TEST(Api, RequestsWithoutTheRightTokenGet401) {
   struct stat info {};
   ASSERT_EQ(::stat(token_file.c_str(), &info), 0) << token_file;
   EXPECT_EQ(info.st_mode & 0777, 0600u) << "the token is readable by root only";
-  const std::string token = trimmed(read_all(token_file));
+  const std::string token = trimmed(read_text_file(token_file));
   ASSERT_FALSE(token.empty());
   const std::string base = "http://" + r510.address.str() + ":" + std::to_string(r510.api_port);
 

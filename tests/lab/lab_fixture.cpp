@@ -11,17 +11,12 @@
 #include <sstream>
 #include <thread>
 
+#include "common/file.h"
+
 namespace hearth::lab::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string output_of(const std::vector<std::string>& argv) {
   auto done = run({.argv = argv, .timeout = std::chrono::seconds(10)});
@@ -76,7 +71,7 @@ HostNetwork HostNetwork::observe() {
   network.routes = output_of({"ip", "route"}) + output_of({"ip", "-6", "route"});
   // Without statistics: only names, flags and addresses of the links.
   network.links = output_of({"ip", "-o", "link"});
-  network.forwarding = read_all("/proc/sys/net/ipv4/ip_forward");
+  network.forwarding = read_text_file("/proc/sys/net/ipv4/ip_forward");
   return network;
 }
 
@@ -96,7 +91,7 @@ LabFootprint LabFootprint::observe() {
 std::vector<std::string> lab_leftovers(const LabFootprint& footprint) {
   std::vector<std::string> leftovers;
   for (const auto& name : lab_netns_names()) leftovers.push_back("network namespace " + name);
-  std::istringstream mounts(read_all("/proc/self/mountinfo"));
+  std::istringstream mounts(read_text_file("/proc/self/mountinfo"));
   for (std::string line; std::getline(mounts, line);) {
     bool ours = line.find(kLabRoot) != std::string::npos;
     for (const auto& dir : footprint.created_dirs)
@@ -260,7 +255,7 @@ bool has_quorum(const nlohmann::json& status) {
 }
 
 std::string example_spec_variant(int n) {
-  std::string text = read_all(example_spec());
+  std::string text = read_text_file(example_spec());
   const std::string records = "records: { nas: 10.1.2.40 }";
   auto at = text.find(records);
   if (at == std::string::npos) {

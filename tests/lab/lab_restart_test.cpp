@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/file.h"
 #include "lab_fixture.h"
 
 namespace hearth::lab::testing {
@@ -23,13 +24,6 @@ using namespace std::chrono_literals;
 long long spec_revision(const nlohmann::json& status) {
   return status.is_object() && status["spec"].is_object() ? status["spec"].value("revision", 0LL)
                                                           : 0;
-}
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // Samples, all nodes at once, which nodes believe they lead (this_node.leader). A real split
@@ -97,7 +91,7 @@ TEST(Restart, HearthdRestartedMidFlightNeverMakesTwoLeadersAndKeepsState) {
   ASSERT_GT(revision, 1);
   std::map<std::string, std::string> tokens;
   for (const auto& node : lab.state().nodes)
-    tokens[node.name] = read_all(node.host_data_dir + "/api-token");
+    tokens[node.name] = read_text_file(node.host_data_dir + "/api-token");
 
   LeaderWatch watch(lab);
   for (int round = 0; round < 2; ++round) {
@@ -138,7 +132,7 @@ TEST(Restart, HearthdRestartedMidFlightNeverMakesTwoLeadersAndKeepsState) {
       EXPECT_EQ(status["this_node"].value("spec_revision", 0LL), revision)
           << node.name << " follows it";
     }
-    EXPECT_EQ(read_all(node.host_data_dir + "/api-token"), tokens[node.name]) << node.name;
+    EXPECT_EQ(read_text_file(node.host_data_dir + "/api-token"), tokens[node.name]) << node.name;
   }
   // Settled: exactly one node leads, and it is the one every node's record names.
   auto settled = wait_until(

@@ -14,19 +14,13 @@
 #include <sstream>
 #include <thread>
 
+#include "common/file.h"
 #include "lab_fixture.h"
 
 namespace hearth::lab::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string temp_spec(const std::string& name, const std::string& text) {
   std::string path = "/tmp/hearth_lab_test_" + std::to_string(::getpid()) + "_" + name + ".yaml";
@@ -148,7 +142,7 @@ TEST_F(LabUpDown, SecondUpFindsTheLabUpAndChangesNothing) {
   EXPECT_EQ(daemon_pids(), pids_before);
   EXPECT_EQ(pids_before.size(), 9u) << "etcd, glusterd and hearthd on each of the 3 nodes";
 
-  Completed other = hearth({"lab", "up", "-f", temp_spec("other", read_all(example_spec()))});
+  Completed other = hearth({"lab", "up", "-f", temp_spec("other", read_text_file(example_spec()))});
   EXPECT_EQ(other.exit_code, 1) << "a lab of another spec is up";
   EXPECT_NE(other.err.find("hearth lab down"), std::string::npos) << other.err;
 }
@@ -163,8 +157,8 @@ TEST_F(LabUpDown, DownWithNoLabSaysSo) {
 }
 
 TEST_F(LabUpDown, InvalidSpecMakesNothing) {
-  std::string spec =
-      temp_spec("invalid", replace(read_all(example_spec()), "role: arbiter", "role: server"));
+  std::string spec = temp_spec(
+      "invalid", replace(read_text_file(example_spec()), "role: arbiter", "role: server"));
   Completed up = hearth({"lab", "up", "-f", spec});
   std::remove(spec.c_str());
   EXPECT_EQ(up.exit_code, 1);
@@ -178,7 +172,7 @@ TEST_F(LabUpDown, DownRemovesAHalfMadeLabAfterAFailedUp) {
   std::string blocker = "/tmp/hearth_lab_test_blocker_" + std::to_string(::getpid());
   std::ofstream(blocker) << "not a directory\n";
   std::string spec =
-      temp_spec("blocked", replace(read_all(example_spec()), "path: /srv/hearth/arbiter",
+      temp_spec("blocked", replace(read_text_file(example_spec()), "path: /srv/hearth/arbiter",
                                    "path: " + blocker + "/arbiter"));
   Completed up = hearth({"lab", "up", "-f", spec});
   EXPECT_EQ(up.exit_code, 1);
@@ -191,7 +185,7 @@ TEST_F(LabUpDown, DownRemovesAHalfMadeLabAfterAFailedUp) {
   Completed down = hearth({"lab", "down"});
   EXPECT_TRUE(down.succeeded()) << down.out << down.err;
   EXPECT_EQ(lab_leftovers(footprint), std::vector<std::string>{});
-  EXPECT_EQ(read_all(blocker), "not a directory\n") << "down removes only what the lab made";
+  EXPECT_EQ(read_text_file(blocker), "not a directory\n") << "down removes only what the lab made";
   std::remove(blocker.c_str());
   std::remove(spec.c_str());
 }

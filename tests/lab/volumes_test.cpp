@@ -15,6 +15,7 @@
 #include <memory>
 #include <sstream>
 
+#include "common/file.h"
 #include "lab_fixture.h"
 #include "volume_helpers.h"
 
@@ -22,13 +23,6 @@ namespace hearth::lab::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class Volumes : public ::testing::Test {
  protected:
@@ -163,7 +157,7 @@ TEST_F(Volumes, AVolumeRemovedFromTheSpecIsStoppedAndOnlyDeleteDestroysIt) {
   ASSERT_TRUE(
       lab_->exec("r510", {"sh", "-c", "echo keep > " + std::string(kMountRoot) + "media/kept.txt"})
           .succeeded());
-  std::string text = read_file(example_spec());
+  std::string text = read_text_file(example_spec());
   auto at = text.find("  media:\n");
   ASSERT_NE(at, std::string::npos) << "the example spec changed: adapt the test";
   auto end = text.find("\n\n", at);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/file.h"
 #include "spec/load.h"
 
 namespace hearth::agent {
@@ -67,13 +68,6 @@ class NoProber final : public HealthProber {
   ProbeResult probe(const std::string&, Ipv4, const HealthCheck&) override { return {}; }
 };
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 class NodeServiceHostTest : public ::testing::Test {
  protected:
   NodeServiceHostTest()
@@ -99,9 +93,9 @@ TEST_F(NodeServiceHostTest, ALogOverItsCapIsRotatedIntoTheOlderHalf) {
   fs::create_directories(layout.service_dir("notes"));
   std::ofstream(layout.log_file("notes")) << "small\n";
   host_.rotate_logs();
-  EXPECT_EQ(read_all(layout.old_log_file("homepage")), big) << "the older half replaced";
+  EXPECT_EQ(read_text_file(layout.old_log_file("homepage")), big) << "the older half replaced";
   EXPECT_EQ(fs::file_size(layout.log_file("homepage")), 0u) << "truncated, not removed";
-  EXPECT_EQ(read_all(layout.log_file("notes")), "small\n") << "under the cap: untouched";
+  EXPECT_EQ(read_text_file(layout.log_file("notes")), "small\n") << "under the cap: untouched";
   EXPECT_FALSE(fs::exists(layout.old_log_file("notes")));
 }
 

@@ -508,6 +508,21 @@ class AssignedServicesTest : public ::testing::Test {
   cluster::LeaseId lease_ = 0;
 };
 
+TEST_F(AssignedServicesTest, TellsWhenTheAssignmentsChangedSinceTheLastStep) {
+  assign("homepage", "r510");
+  ASSERT_TRUE(step());
+  EXPECT_EQ(node_.assignments_changed().value(), false);
+  assign("whoami", "r530");  // a new one, even for another node
+  EXPECT_EQ(node_.assignments_changed().value(), true);
+  ASSERT_TRUE(step());
+  EXPECT_EQ(node_.assignments_changed().value(), false);
+  assign("whoami", "r510");  // the same key written again
+  EXPECT_EQ(node_.assignments_changed().value(), true);
+  ASSERT_TRUE(step());
+  ASSERT_TRUE(store_.erase(cluster::keys::assignment("whoami")));
+  EXPECT_EQ(node_.assignments_changed().value(), true) << "a key removed";
+}
+
 TEST_F(AssignedServicesTest, RunsWhatIsActiveHereOnly) {
   assign("homepage", "r510");
   assign("whoami", "r530");

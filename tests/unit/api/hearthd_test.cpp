@@ -13,6 +13,7 @@
 
 #include "../cluster/etcd_process.h"
 #include "cluster/keys.h"
+#include "common/file.h"
 #include "common/http_client.h"
 #include "common/process.h"
 
@@ -23,13 +24,6 @@ using namespace std::chrono_literals;
 using cluster::testing::EtcdProcess;
 using cluster::testing::TempDir;
 using nlohmann::json;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 class HearthdTest : public ::testing::Test {
  protected:
@@ -42,7 +36,7 @@ class HearthdTest : public ::testing::Test {
     data_dir_ = dir_.path() + "/data";
     // hearthd runs in the machine's own namespaces here: the spec's disks (where it makes brick
     // directories) are moved into the test's directory, so nothing lands in the real /srv.
-    std::string text = read_file(std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml");
+    std::string text = read_text_file(std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml");
     for (auto at = text.find("/srv/hearth/"); at != std::string::npos;
          at = text.find("/srv/hearth/", at + dir_.path().size() + 1)) {
       text.insert(at, dir_.path());
@@ -53,17 +47,8 @@ class HearthdTest : public ::testing::Test {
 
   Command hearthd_command() const {
     Command command;
-    command.argv = {HEARTHD_BINARY,
-                    "--node",
-                    "r510",
-                    "--spec",
-                    spec_,
-                    "--data-dir",
-                    data_dir_,
-                    "--api-port",
-                    std::to_string(port_),
-                    "--etcd",
-                    etcd_->endpoint(),
+    command.argv = {HEARTHD_BINARY, "--node", "r510", "--spec", spec_, "--data-dir", data_dir_,
+                    "--api-port", std::to_string(port_), "--etcd", etcd_->endpoint(),
                     // It runs in the machine's own network namespace: hands off its firewall.
                     "--no-firewall"};
     command.out = Output::file;
@@ -91,7 +76,7 @@ class HearthdTest : public ::testing::Test {
   }
 
   std::string token() {
-    std::string text = read_file(data_dir_ + "/api-token");
+    std::string text = read_text_file(data_dir_ + "/api-token");
     while (!text.empty() && text.back() == '\n') text.pop_back();
     return text;
   }
@@ -108,7 +93,7 @@ class HearthdTest : public ::testing::Test {
       std::this_thread::sleep_for(100ms);
     }
     ADD_FAILURE() << "status never got ready; last: " << last.dump(2) << "\nhearthd log:\n"
-                  << read_file(dir_.path() + "/hearthd.log");
+                  << read_text_file(dir_.path() + "/hearthd.log");
     return last;
   }
 
@@ -138,15 +123,16 @@ TEST_F(HearthdTest, RegistersLeadsServesTheApiAndLeavesCleanlyOnSigterm) {
   EXPECT_EQ(token().size(), 64u);
 
   EXPECT_EQ(call("GET", "/v1/status", "", false).status, 401);
-  EXPECT_EQ(call("POST", "/v1/spec", read_file(spec_), false).status, 401);
+  EXPECT_EQ(call("POST", "/v1/spec", read_text_file(spec_), false).status, 401);
 
-  HttpResponse applied = call("POST", "/v1/spec", read_file(spec_));
+  HttpResponse applied = call("POST", "/v1/spec", read_text_file(spec_));
   ASSERT_EQ(applied.status, 200) << applied.body;
   EXPECT_EQ(json::parse(applied.body)["revision"], 1);
-  HttpResponse again = call("POST", "/v1/spec", read_file(spec_));
+  HttpResponse again = call("POST", "/v1/spec", read_text_file(spec_));
   EXPECT_EQ(json::parse(again.body)["unchanged"], true);
-  HttpResponse invalid = call(
-      "POST", "/v1/spec", read_file(std::string(HEARTH_SOURCE_DIR) + "/tests/data/invalid.yaml"));
+  HttpResponse invalid =
+      call("POST", "/v1/spec",
+           read_text_file(std::string(HEARTH_SOURCE_DIR) + "/tests/data/invalid.yaml"));
   EXPECT_EQ(invalid.status, 400);
   EXPECT_GE(json::parse(invalid.body)["errors"].size(), 1u);
   status = wait_for_status([](const json& s) { return s["this_node"]["spec_revision"] == 1; });
@@ -156,7 +142,8 @@ TEST_F(HearthdTest, RegistersLeadsServesTheApiAndLeavesCleanlyOnSigterm) {
   auto second = run(hearthd_command());
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->exit_code, 1);
-  EXPECT_NE(read_file(dir_.path() + "/hearthd.log").find("already running"), std::string::npos);
+  EXPECT_NE(read_text_file(dir_.path() + "/hearthd.log").find("already running"),
+            std::string::npos);
 
   ASSERT_TRUE(node_key_exists());
   hearthd.signal(SIGTERM);
@@ -210,7 +197,7 @@ TEST_F(HearthdTest, FencesWhenEtcdStopsAnsweringAndRejoinsWithANewLease) {
 
   ::kill(etcd_->pid(), SIGSTOP);  // etcd hangs: renewals time out
   std::this_thread::sleep_for(2500ms);
-  std::string log = read_file(dir_.path() + "/hearthd.log");
+  std::string log = read_text_file(dir_.path() + "/hearthd.log");
   ::kill(etcd_->pid(), SIGCONT);
   EXPECT_NE(log.find("FENCED"), std::string::npos) << log;
 
@@ -233,7 +220,7 @@ TEST_F(HearthdTest, StatusIs503WhenTheLocalEtcdIsGone) {
   EXPECT_EQ(response.status, 503);
   EXPECT_NE(response.body.find("local etcd member does not answer"), std::string::npos)
       << response.body;
-  HttpResponse apply = call("POST", "/v1/spec", read_file(spec_));
+  HttpResponse apply = call("POST", "/v1/spec", read_text_file(spec_));
   EXPECT_EQ(apply.status, 503);
   EXPECT_EQ(json::parse(apply.body)["error"].get<std::string>().rfind("no quorum", 0), 0u);
   hearthd.signal(SIGTERM);

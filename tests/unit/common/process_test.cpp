@@ -10,17 +10,12 @@
 #include <sstream>
 #include <string>
 
+#include "common/file.h"
+
 namespace hearth {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "/hearth_process_test_" + std::to_string(::getpid()) + "_" + name;
@@ -154,7 +149,7 @@ TEST(Run, AppendsOutputToAFile) {
     ASSERT_TRUE(done.ok());
     EXPECT_EQ(done->out, "");
   }
-  EXPECT_EQ(read_file(path), "out\nerr\nout\nerr\n");
+  EXPECT_EQ(read_text_file(path), "out\nerr\nout\nerr\n");
   std::remove(path.c_str());
 }
 
@@ -217,10 +212,10 @@ TEST(Daemon, OutlivesTheCallerAndIsNotOurChild) {
   EXPECT_TRUE(process_running(*pid, info->start_time));
   EXPECT_FALSE(process_running(*pid, info->start_time + 1)) << "a different process";
   EXPECT_EQ(::getsid(*pid), *pid) << "own session";
-  for (int i = 0; i < 200 && read_file(path).empty(); ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 200 && read_text_file(path).empty(); ++i) std::this_thread::sleep_for(10ms);
   EXPECT_TRUE(stop_process(*pid, 2s, info->start_time));
   EXPECT_FALSE(process_running(*pid));
-  EXPECT_EQ(read_file(path), "up\n");
+  EXPECT_EQ(read_text_file(path), "up\n");
   std::remove(path.c_str());
 }
 

@@ -232,6 +232,20 @@ TEST(PlanLab, NoGatewayMeansNoDefaultRoute) {
   EXPECT_EQ(state->links.size(), 3u);
 }
 
+TEST(LabHostsFile, EveryAddressOfEveryNodeAndNothingElse) {
+  std::string hosts = lab_hosts_file(example_lab());
+  for (const char* line :
+       {"\n127.0.0.1\tlocalhost\n", "\n10.1.2.17\tr510\n", "\n10.1.7.17\tr510-storage\n",
+        "\n10.1.2.22\tr530\n", "\n10.1.7.22\tr530-storage\n", "\n10.1.2.26\telitedesk\n",
+        "\n10.1.7.26\telitedesk-storage\n"}) {
+    EXPECT_NE(hosts.find(line), std::string::npos) << line << " missing from:\n" << hosts;
+  }
+  EXPECT_NE(hosts.find("\telitedesk-home\n"), std::string::npos) << "the arbiter's DHCP links too";
+  EXPECT_EQ(hosts.find("router"), std::string::npos) << "only nodes";
+  EXPECT_EQ(hosts.find("\thome\n"), std::string::npos) << "only nodes";
+  EXPECT_NE(lab_resolv_conf().find("nameserver 127.0.0.1\n"), std::string::npos);
+}
+
 TEST(InterfaceName, UsesTheNetworkNameWhenItFits) {
   EXPECT_EQ(interface_name("services", 0), "services");
   EXPECT_EQ(interface_name("a-very-long-network-name", 3), "net_3");
@@ -342,8 +356,8 @@ TEST(NodeDaemons, EtcdGlusterdThenHearthdAsTheSystemdUnitsRunThem) {
   EXPECT_EQ(daemons[0].log_file, "/var/lib/hearth-lab/nodes/r510/log/etcd.log");
   EXPECT_EQ(daemons[0].pid_file, "/var/lib/hearth-lab/nodes/r510/pids/etcd.pid");
   EXPECT_EQ(daemons[1].name, "glusterd");
-  EXPECT_EQ(daemons[1].argv, (std::vector<std::string>{"glusterd", "-N",
-                                                       "--log-file=/var/log/glusterfs/glusterd.log"}));
+  EXPECT_EQ(daemons[1].argv, (std::vector<std::string>{
+                                 "glusterd", "-N", "--log-file=/var/log/glusterfs/glusterd.log"}));
   EXPECT_EQ(daemons[1].pid_file, "/var/lib/hearth-lab/nodes/r510/pids/glusterd.pid");
   EXPECT_EQ(daemons[2].name, "hearthd");
   EXPECT_EQ(daemons[2].argv, (std::vector<std::string>{"/opt/hearth/hearthd", "--node", "r510",

@@ -12,7 +12,8 @@
 //
 //   failover_bench --hearth BUILD/hearth --spec examples/homelab.yaml [--drills N]
 //                  [--service homepage] [--port 80]
-//                  [--volume-dir /var/lib/hearth/volumes/appdata/homepage]   (on the servers)
+//                  [--volume-dir /var/lib/hearth/volumes/appdata/homepage]   (on the servers;
+//                  a directory right inside the volume's mount)
 
 #include <unistd.h>
 
@@ -227,6 +228,19 @@ int run_bench(int argc, char** argv) {
   if (volume_dir.empty()) volume_dir = "/var/lib/hearth/volumes/appdata/" + service;
   std::mt19937_64 random(static_cast<unsigned long long>(wall_ms()));
   std::string token = "failover-bench-" + std::to_string(random() % 1000000000);
+  // The token goes into the volume itself: wait until its mount (the directory above) is there on
+  // every server (hearthd mounts it ~12 s after lab up; the service starts only on the mount).
+  std::string mount = volume_dir.substr(0, volume_dir.rfind('/'));
+  for (const auto& server : servers) {
+    auto until = std::chrono::steady_clock::now() + 180s;
+    while (!hearth_run({"lab", "exec", server, "--", "mountpoint", "-q", mount}).succeeded()) {
+      if (std::chrono::steady_clock::now() > until) {
+        std::cerr << mount << " was never mounted on " << server << '\n';
+        return 1;
+      }
+      std::this_thread::sleep_for(500ms);
+    }
+  }
   for (const auto& server : servers) {
     auto made = hearth_run({"lab", "exec", server, "--", "sh", "-c",
                             "mkdir -p " + volume_dir + " && echo " + token + " > " + volume_dir +

@@ -182,7 +182,7 @@ class Failover : public ::testing::Test {
     ASSERT_TRUE(lab_->ok()) << lab_->output();
     for (const auto& node : lab_->state().nodes) lab_->revive(node.name);
     ASSERT_TRUE(lab_->wait_healthy(60s).has_value()) << "the cluster is not healthy";
-    // The token goes into the volume itself (hearthd mounts it ~35-45 s after lab up, and a
+    // The token goes into the volume itself (hearthd mounts it ~12 s after lab up, and a
     // service starts only on the mount), through each server's mount.
     ASSERT_TRUE(wait_until([&] { return volume_ready(*lab_, "r530", "appdata"); }, 180s, 500ms))
         << "appdata is not mounted on both servers";

@@ -75,7 +75,7 @@ OnNode homepage_on(const LabUp& lab, const std::string& node) {
 }
 
 void make_volumes(const LabUp& lab) {
-  // appdata is a real gluster volume, mounted by each server's hearthd (~35-45 s after lab up):
+  // appdata is a real gluster volume, mounted by each server's hearthd (~12 s after lab up):
   // the directories go into the mounted volume, not under it.
   ASSERT_TRUE(wait_until([&] { return volume_ready(lab, "r510", "appdata"); }, 180s, 500ms).has_value())
       << "appdata was never mounted on both servers";

@@ -167,21 +167,18 @@ std::size_t expect_never_two_owners(const std::vector<AddressSampler::Sample>& s
   return samples.size();
 }
 
-class Failover : public ::testing::Test {
+class Failover : public SharedLabSuite<Failover> {
  protected:
   static void SetUpTestSuite() {
-    if (!running_as_root()) return;
-    lab_ = std::make_unique<LabUp>();
+    SharedLabSuite::SetUpTestSuite();
     std::mt19937 random(static_cast<unsigned>(wall_ms()));
     token_ = "lab-failover-" + std::to_string(random());
   }
-  static void TearDownTestSuite() { lab_.reset(); }
 
   void SetUp() override {
-    if (!running_as_root()) GTEST_SKIP() << "lab tests need root";
-    ASSERT_TRUE(lab_->ok()) << lab_->output();
-    for (const auto& node : lab_->state().nodes) lab_->revive(node.name);
-    ASSERT_TRUE(lab_->wait_healthy(60s).has_value()) << "the cluster is not healthy";
+    SharedLabSuite::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_NO_FATAL_FAILURE(revive_all_and_wait_healthy(60s));
     // The token goes into the volume itself (hearthd mounts it ~12 s after lab up, and a
     // service starts only on the mount), through each server's mount.
     ASSERT_TRUE(wait_until([&] { return volume_ready(*lab_, "r530", "appdata"); }, 180s, 500ms))
@@ -302,11 +299,9 @@ class Failover : public ::testing::Test {
     return out.str();
   }
 
-  static std::unique_ptr<LabUp> lab_;
   static std::string token_;
 };
 
-std::unique_ptr<LabUp> Failover::lab_;
 std::string Failover::token_;
 
 TEST_F(Failover, PowerCutMovesTheServiceWithItsAddressAndDataNeverTwoOwners) {

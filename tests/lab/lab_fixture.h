@@ -13,10 +13,12 @@
 // machine's lab while they run: a lab left up (e.g. by a test killed at its timeout) is taken
 // down before a new one is brought up.
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -144,5 +146,31 @@ std::string example_spec_variant(int n);
 std::optional<std::chrono::milliseconds> wait_until(
     const std::function<bool()>& condition, std::chrono::milliseconds limit,
     std::chrono::milliseconds step = std::chrono::milliseconds(100));
+
+// A test suite that shares one lab: brought up before its first test, taken down after its last;
+// each test starts with it up (and is skipped without root). One lab per suite:
+// `class Quorum : public SharedLabSuite<Quorum> { ... }`.
+template <typename Suite>
+class SharedLabSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (running_as_root()) lab_ = std::make_unique<LabUp>();
+  }
+  static void TearDownTestSuite() { lab_.reset(); }
+  void SetUp() override {
+    if (!running_as_root()) GTEST_SKIP() << "lab tests need root";
+    ASSERT_TRUE(lab_->ok()) << lab_->output();
+  }
+
+  // Brings back whatever an earlier test cut or killed, then waits until the cluster is healthy.
+  // Call through ASSERT_NO_FATAL_FAILURE.
+  static void revive_all_and_wait_healthy(std::chrono::milliseconds limit) {
+    for (const auto& node : lab_->state().nodes) lab_->revive(node.name);
+    ASSERT_TRUE(lab_->wait_healthy(limit).has_value())
+        << "the cluster is not healthy before the test";
+  }
+
+  inline static std::unique_ptr<LabUp> lab_;
+};
 
 }  // namespace hearth::lab::testing

@@ -29,20 +29,12 @@ long long spec_revision(const nlohmann::json& status) {
                                                           : 0;
 }
 
-class Quorum : public ::testing::Test {
+class Quorum : public SharedLabSuite<Quorum> {
  protected:
-  static void SetUpTestSuite() {
-    if (running_as_root()) lab_ = std::make_unique<LabUp>();
-  }
-  static void TearDownTestSuite() { lab_.reset(); }
-
   void SetUp() override {
-    if (!running_as_root()) GTEST_SKIP() << "lab tests need root";
-    ASSERT_TRUE(lab_->ok()) << lab_->output();
-    // Whatever an earlier test left cut or killed comes back first.
-    for (const auto& node : lab_->state().nodes) lab_->revive(node.name);
-    ASSERT_TRUE(lab_->wait_healthy(30s).has_value())
-        << "the cluster is not healthy before the test";
+    SharedLabSuite::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_NO_FATAL_FAILURE(revive_all_and_wait_healthy(30s));
   }
 
   static std::vector<std::string> others(const std::string& node) {
@@ -53,11 +45,9 @@ class Quorum : public ::testing::Test {
     return result;
   }
 
-  static std::unique_ptr<LabUp> lab_;
   static int applied_;
 };
 
-std::unique_ptr<LabUp> Quorum::lab_;
 int Quorum::applied_ = 0;
 
 class PowerLoss : public Quorum, public ::testing::WithParamInterface<std::string> {};

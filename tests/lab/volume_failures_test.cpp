@@ -84,18 +84,12 @@ std::int64_t stall_across(const WriteLoop::Result& writes, std::int64_t from) {
   return longest;
 }
 
-class VolumeFailures : public ::testing::Test {
+class VolumeFailures : public SharedLabSuite<VolumeFailures> {
  protected:
-  static void SetUpTestSuite() {
-    if (running_as_root()) lab_ = std::make_unique<LabUp>();
-  }
-  static void TearDownTestSuite() { lab_.reset(); }
   void SetUp() override {
-    if (!running_as_root()) GTEST_SKIP() << "lab tests need root";
-    ASSERT_TRUE(lab_->ok()) << lab_->output();
-    for (const auto& node : lab_->state().nodes) lab_->revive(node.name);
-    ASSERT_TRUE(lab_->wait_healthy(60s).has_value())
-        << "the cluster is not healthy before the test";
+    SharedLabSuite::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_NO_FATAL_FAILURE(revive_all_and_wait_healthy(60s));
     ASSERT_TRUE(wait_until([&] { return volume_ready(*lab_, "r530", "appdata"); }, 180s, 500ms))
         << volume_in(lab_->cluster_status("r530"), "appdata").dump(2);
     ASSERT_TRUE(wait_until([&] { return healed(*lab_, "r530", "appdata"); }, 60s, 1s))
@@ -121,10 +115,7 @@ class VolumeFailures : public ::testing::Test {
     ASSERT_TRUE(summary.has_value());
     EXPECT_EQ(summary->split_brain(), 0);
   }
-
-  static std::unique_ptr<LabUp> lab_;
 };
-std::unique_ptr<LabUp> VolumeFailures::lab_;
 
 TEST_F(VolumeFailures, R510PowerCutDuringWritesOnR530) {
   const std::string subdir = "cut-r510-" + std::to_string(wall_ms());
@@ -198,8 +189,8 @@ TEST_F(VolumeFailures, DiskFailureDegradesOnlyItsVolumesAndReplaceBrickRestoresT
   ASSERT_TRUE(failed.succeeded()) << failed.err;
   // Where the disk was, an empty read-only file system: the brick process must not write onto
   // the mount point beneath, which is the machine's own file system.
-  auto covered = lab_->exec("r530", {"mount", "-t", "tmpfs", "-o", "ro,size=1m", "hearth-failed-disk",
-                                     "/srv/hearth/bricks/ssd1"});
+  auto covered = lab_->exec("r530", {"mount", "-t", "tmpfs", "-o", "ro,size=1m",
+                                     "hearth-failed-disk", "/srv/hearth/bricks/ssd1"});
   ASSERT_TRUE(covered.succeeded()) << covered.err;
   auto degraded = wait_until(
       [&] { return bricks_up(volume_in(lab_->cluster_status("r530"), "appdata")) == 2; }, 90s, 1s);

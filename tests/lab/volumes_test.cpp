@@ -24,19 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class Volumes : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (running_as_root()) lab_ = std::make_unique<LabUp>();
-  }
-  static void TearDownTestSuite() { lab_.reset(); }
-  void SetUp() override {
-    if (!running_as_root()) GTEST_SKIP() << "lab tests need root";
-    ASSERT_TRUE(lab_->ok()) << lab_->output();
-  }
-  static std::unique_ptr<LabUp> lab_;
-};
-std::unique_ptr<LabUp> Volumes::lab_;
+class Volumes : public SharedLabSuite<Volumes> {};
 
 TEST_F(Volumes, EveryVolumeStartedAndMountedOnBothServers) {
   for (const std::string volume : {"appdata", "media"}) {

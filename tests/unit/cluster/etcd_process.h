@@ -18,29 +18,14 @@
 #include <thread>
 #include <vector>
 
+#include "../free_port.h"
 #include "cluster/etcd_member.h"
 #include "cluster/etcd_store.h"
 #include "common/process.h"
 
 namespace hearth::cluster::testing {
 
-// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick).
-inline int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
+using hearth::testing::free_loopback_port;
 
 class TempDir {
  public:

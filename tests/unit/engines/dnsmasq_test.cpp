@@ -13,33 +13,12 @@
 #include <fstream>
 #include <thread>
 
+#include "../free_port.h"
+
 namespace hearth {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A loopback port free for UDP and for TCP alike: dnsmasq binds both.
-int free_udp_port() {
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-      port = ntohs(address.sin_port);
-    }
-    ::close(fd);
-    if (port == 0) continue;
-    int tcp = ::socket(AF_INET, SOCK_STREAM, 0);
-    bool tcp_free = ::bind(tcp, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    ::close(tcp);
-    if (tcp_free) return port;
-  }
-  return 0;
-}
 
 class DnsmasqServerTest : public ::testing::Test {
  protected:
@@ -51,7 +30,7 @@ class DnsmasqServerTest : public ::testing::Test {
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
     root_ = pattern;
     layout_.dir = root_ + "/dnsmasq";
-    port_ = free_udp_port();
+    port_ = hearth::testing::free_loopback_udp_and_tcp_port();
     ASSERT_GT(port_, 0);
   }
   void TearDown() override {

@@ -148,11 +148,18 @@ Status stop_all_processes(const LabState& state, std::ostream& out) {
   auto victims = collect();
   if (victims.empty()) return ok_status();
   out << "  stopping " << victims.size() << " process" << (victims.size() == 1 ? "" : "es") << '\n';
+  // Gone means reaped, not only dead: a zombie still holds its PID (the daemons' parent is the
+  // machine's init, which may reap a second later), and `down` promises that nothing it started
+  // is left when it returns.
+  auto reaped = [](const Victim& victim) {
+    auto info = inspect_process(victim.pid);
+    return !info || info->start_time != victim.start_time;
+  };
   auto wait_gone = [&](std::chrono::milliseconds limit) {
     auto until = Clock::now() + limit;
     while (Clock::now() < until) {
       bool any = false;
-      for (const auto& [pid, victim] : victims) any = any || process_running(pid, victim.start_time);
+      for (const auto& [pid, victim] : victims) any = any || !reaped(victim);
       if (!any) return true;
       std::this_thread::sleep_for(20ms);
     }
@@ -165,12 +172,18 @@ Status stop_all_processes(const LabState& state, std::ostream& out) {
     for (const auto& [pid, victim] : victims) {
       if (process_running(pid, victim.start_time)) ::kill(pid, SIGKILL);
     }
-    if (!wait_gone(5s)) {
-      return Error{"some processes of the lab survived SIGKILL (stuck in the kernel?); see `ip netns pids`"};
+    if (!wait_gone(10s)) {
+      std::string left;
+      for (const auto& [pid, victim] : victims) {
+        if (!reaped(victim)) left += " " + std::to_string(pid);
+      }
+      return Error{"some processes of the lab have not exited after SIGKILL (stuck in the kernel, or not "
+                   "reaped by init):" + left};
     }
   }
   // Anything started meanwhile (e.g. a `lab exec` racing with us) goes too.
   for (const auto& [pid, victim] : collect()) ::kill(pid, SIGKILL);
+  out << "  every process of the lab has exited\n";
   return ok_status();
 }
 
@@ -184,11 +197,6 @@ Status down_locked(const LabState& state, std::ostream& out) {
     if (auto s = release_ns_dir(state); !s) return s;
   }
   if (auto s = delete_network(state); !s) return s;
-  for (auto it = state.created_dirs.rbegin(); it != state.created_dirs.rend(); ++it) {
-    if (::rmdir(it->c_str()) != 0 && errno != ENOENT) {
-      out << "  left " << *it << " in place: " << std::strerror(errno) << '\n';
-    }
-  }
   return remove_tree(kLabRoot);
 }
 
@@ -414,13 +422,8 @@ Status lab_up(const Spec& spec, const UpOptions& options, std::ostream& out) {
   auto step = Clock::now();
   if (auto s = build_images(state); !s) return fail(s.error());
   if (auto s = build_ns_dir(state); !s) return fail(s.error());
-  auto record = [&](const std::vector<std::string>& dirs) -> Status {
-    state.created_dirs.insert(state.created_dirs.end(), dirs.begin(), dirs.end());
-    return write_lab_state(state);
-  };
-  for (std::size_t i = 0; i < state.nodes.size(); ++i) {
-    LabNode node = state.nodes[i];  // a copy: `record` grows the state while the node is built
-    if (auto s = build_node(state, node, record); !s) return fail(s.error());
+  for (const auto& node : state.nodes) {
+    if (auto s = build_node(state, node); !s) return fail(s.error());
   }
   out << "  node namespaces and mounts (" << seconds_since(step) << ")\n";
   step = Clock::now();

@@ -120,8 +120,7 @@ Json to_json(const LabState& state) {
               {"ns_dir", state.ns_dir},
               {"images_dir", state.images_dir},
               {"hearth_binary", state.hearth_binary},
-              {"hearthd_binary", state.hearthd_binary},
-              {"created_dirs", state.created_dirs}};
+              {"hearthd_binary", state.hearthd_binary}};
 }
 
 LabState state_from_json(const Json& json) {
@@ -147,7 +146,6 @@ LabState state_from_json(const Json& json) {
   state.images_dir = json.at("images_dir").get<std::string>();
   state.hearth_binary = json.at("hearth_binary").get<std::string>();
   state.hearthd_binary = json.at("hearthd_binary").get<std::string>();
-  state.created_dirs = json.at("created_dirs").get<std::vector<std::string>>();
   return state;
 }
 

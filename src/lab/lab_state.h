@@ -89,9 +89,6 @@ struct LabState {
   std::string images_dir;     // host directory of the busybox root file system
   std::string hearth_binary;  // absolute paths of the programs the nodes run
   std::string hearthd_binary;
-  // Directories the lab created outside kLabRoot (mount points), recorded before each is made
-  // so `down` removes exactly these (and only while empty), deepest first.
-  std::vector<std::string> created_dirs;
 
   const LabNode* find_node(const std::string& name) const;
   const LabClient* find_client(const std::string& name) const;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -95,7 +96,66 @@ bool node_namespaces_exist(const LabNode& node, const std::vector<std::string>& 
   return contains(host_mounts, node.mount_ns_path) && contains(host_mounts, node.uts_ns_path);
 }
 
-Status build_node(const LabState& state, const LabNode& node, const RecordCreatedDirs& record) {
+Result<std::vector<std::string>> node_overlay_dirs(const std::vector<LabMount>& mounts,
+                                                   const std::function<bool(const std::string&)>& is_dir) {
+  std::vector<std::string> dirs;
+  for (std::size_t i = 0; i < mounts.size(); ++i) {
+    const std::string& target = mounts[i].target;
+    std::vector<LabMount> before(mounts.begin(), mounts.begin() + static_cast<long>(i));
+    if (locate_node_dir(before, target).kind != NodeDirLocation::Kind::host || is_dir(target)) continue;
+    std::string ancestor = target;
+    do {
+      auto slash = ancestor.find_last_of('/');
+      ancestor = slash == 0 ? "/" : ancestor.substr(0, slash);
+    } while (ancestor != "/" && !is_dir(ancestor));
+    if (ancestor == "/") {
+      return Error{"the lab cannot make the mount point " + target +
+                   " inside its nodes: no directory above it but / exists on this machine; "
+                   "use a path under an existing directory such as /srv"};
+    }
+    dirs.push_back(ancestor);
+  }
+  std::sort(dirs.begin(), dirs.end());
+  dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+  std::vector<std::string> outermost;
+  for (const auto& dir : dirs) {
+    bool covered = false;
+    for (const auto& kept : outermost) covered = covered || inside(dir, kept);
+    if (!covered) outermost.push_back(dir);
+  }
+  return outermost;
+}
+
+namespace {
+
+// Anchors a new mount namespace at the root of the process that made it. Entering a mount
+// namespace (setns, as nsenter does) puts a process at the namespace's own root, which inside a
+// chroot is the machine's real root, not the chroot's: every command run in the node would then
+// see another system. Where the two differ, the chroot's root is bound over the namespace's root
+// (after making that root private, so nothing reaches the machine's own mounts); where they are
+// the same (a real machine), nothing is done. Run by `unshare` inside the new namespace; $$ is
+// that shell, still at the chroot's root.
+constexpr const char* kAnchorRootScript =
+    "[ \"$(stat -c %d:%i /)\" = \"$(nsenter --mount=/proc/$$/ns/mnt stat -c %d:%i /)\" ] ||\n"
+    "  nsenter --mount=/proc/$$/ns/mnt -- sh -c "
+    "'mount --make-rprivate / && mount --rbind \"$1\" /' anchor /proc/$$/root\n";
+
+// Where a node keeps the writable layers of its overlays: on its own /run tmpfs, so they vanish
+// with the node and never touch the machine's disks.
+constexpr const char* kOverlayLayersDir = "/run/hearth-lab-overlays";
+// Where the lab's root is bound in a node while its mounts are made: the sources of the bind
+// mounts (all under kLabRoot) are taken from here, because an overlay on a parent of kLabRoot
+// (/var/lib) would otherwise hand the node the overlay's copy instead of the lab's directory.
+constexpr const char* kLabRootInNode = "/run/hearth-lab-root";
+
+bool is_directory(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+}  // namespace
+
+Status build_node(const LabState& state, const LabNode& node) {
   std::string where = "node " + node.name;
   // Host directories behind the node's bind mounts (all under the lab's root).
   for (const auto& mount : node.mounts) {
@@ -106,25 +166,33 @@ Status build_node(const LabState& state, const LabNode& node, const RecordCreate
   for (const auto& dir : {node.log_dir, node.host_dir + "/pids", node.host_data_dir + "/etcd"}) {
     if (auto s = make_dirs(dir, 0700); !s) return s;
   }
-  // The spec as the node sees it, like /etc/hearth/homelab.yaml on a real machine.
+  // The spec as the node sees it, like /etc/hearth/homelab.yaml on a real machine, and the lab's
+  // name lookups (lab_hosts_file): never the machine's own resolver.
   std::string spec_copy = node.host_dir + "/etc/" + base_name(node.spec_path);
   if (auto s = copy_file(state.spec_path, spec_copy); !s) return s;
+  const std::pair<const char*, std::string> lookup_files[] = {{"hosts", lab_hosts_file(state)},
+                                                              {"resolv.conf", lab_resolv_conf()}};
+  for (const auto& [file, text] : lookup_files) {
+    if (auto s = write_text_file(node.host_dir + "/etc/" + file, text); !s) return s;
+  }
 
+  // The namespaces and every mount in them are made in one go: a node whose namespaces exist is
+  // complete (a half-made lab is taken down before it is built again).
   auto host_mounts = host_mount_points();
-  if (!node_namespaces_exist(node, host_mounts)) {
-    for (const auto& file : {node.mount_ns_path, node.uts_ns_path}) {
-      if (contains(host_mounts, file)) {
-        if (auto s = unmount(file, "cannot release a half-made namespace of " + where); !s)
-          return s;
-      }
-      if (auto s = write_text_file(file, ""); !s) return s;
+  if (node_namespaces_exist(node, host_mounts)) return ok_status();
+  auto overlays = node_overlay_dirs(node.mounts, is_directory);
+  if (!overlays) return Error{overlays.error().message + " (" + where + ")"};
+  for (const auto& file : {node.mount_ns_path, node.uts_ns_path}) {
+    if (contains(host_mounts, file)) {
+      if (auto s = unmount(file, "cannot release a half-made namespace of " + where); !s) return s;
     }
-    if (auto s = run_step({"unshare", "--mount=" + node.mount_ns_path, "--uts=" + node.uts_ns_path,
-                           "--propagation", "private", "true"},
-                          "cannot create the mount and UTS namespaces of " + where);
-        !s) {
-      return s;
-    }
+    if (auto s = write_text_file(file, ""); !s) return s;
+  }
+  if (auto s = run_step({"unshare", "--mount=" + node.mount_ns_path, "--uts=" + node.uts_ns_path,
+                         "--propagation", "private", "sh", "-c", kAnchorRootScript},
+                        "cannot create the mount and UTS namespaces of " + where);
+      !s) {
+    return s;
   }
 
   auto in_node = [&](std::vector<std::string> argv) {
@@ -151,44 +219,75 @@ Status build_node(const LabState& state, const LabNode& node, const RecordCreate
     }
   }
 
-  for (std::size_t i = 0; i < node.mounts.size(); ++i) {
-    const LabMount& mount = node.mounts[i];
-    if (contains(*points, mount.target)) continue;
-    std::vector<LabMount> before(node.mounts.begin(), node.mounts.begin() + static_cast<long>(i));
-    NodeDirLocation location = locate_node_dir(before, mount.target);
-    if (location.kind == NodeDirLocation::Kind::node_only) {
-      if (auto s = run_step(in_node({"mkdir", "-p", mount.target}),
-                            "cannot create " + mount.target + " in " + where);
-          !s) {
-        return s;
-      }
-    } else {
-      if (location.kind == NodeDirLocation::Kind::host) {
-        auto missing = missing_dirs(location.host_path);
-        if (!missing.empty()) {
-          if (auto s = record(missing); !s) return s;
-        }
-      }
-      if (auto s = make_dirs(location.host_path); !s) return s;
-    }
+  auto mount = [&](const LabMount& mount) {
     std::vector<std::string> argv;
     if (mount.source.empty()) {
       argv = {"mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", mount.target};
     } else {
-      argv = {"mount", "-o", mount.read_only ? "bind,ro" : "bind", mount.source, mount.target};
+      std::string source = mount.source;
+      if (inside(source, kLabRoot)) source = kLabRootInNode + source.substr(std::string(kLabRoot).size());
+      argv = {"mount", "-o", mount.read_only ? "bind,ro" : "bind", source, mount.target};
     }
-    if (auto s = run_step(in_node(argv), "cannot mount " + mount.target + " in " + where); !s)
-      return s;
+    return run_step(in_node(argv), "cannot mount " + mount.target + " in " + where);
+  };
+  auto mkdir_in_node = [&](const std::string& dir) {
+    return run_step(in_node({"mkdir", "-p", dir}), "cannot create " + dir + " in " + where);
+  };
+  // The node's own /run first (a tmpfs; mounts are sorted parents first, so it is the first one):
+  // it holds the overlays' writable layers.
+  std::size_t first = 0;
+  if (!node.mounts.empty() && node.mounts.front().target == "/run" && node.mounts.front().source.empty()) {
+    if (auto s = mount(node.mounts.front()); !s) return s;
+    first = 1;
   }
-  // Name lookups answered by the lab's own files (lab_hosts_file): never by the machine's resolver.
-  for (const auto& [file, text] :
-       {std::pair{"hosts", lab_hosts_file(state)}, std::pair{"resolv.conf", lab_resolv_conf()}}) {
+  if (first == 0) return Error{"the lab needs a tmpfs on /run in " + where + " to hold its own files"};
+  if (auto s = mkdir_in_node(kLabRootInNode); !s) return s;
+  if (auto s = run_step(in_node({"mount", "--bind", kLabRoot, kLabRootInNode}),
+                        "cannot bind the lab's directory in " + where);
+      !s) {
+    return s;
+  }
+  // A mount point the machine lacks (/etc/hearth on a bare machine) is made inside the node only:
+  // its nearest existing parent gets an overlay whose writable layer is the node's, so the node
+  // sees the machine's files there and nothing it creates reaches the machine.
+  for (std::size_t i = 0; i < overlays->size(); ++i) {
+    const std::string& dir = (*overlays)[i];
+    std::string layers = std::string(kOverlayLayersDir) + "/" + std::to_string(i);
+    if (auto s = mkdir_in_node(layers + "/upper"); !s) return s;
+    if (auto s = mkdir_in_node(layers + "/work"); !s) return s;
+    if (auto s = run_step(in_node({"mount", "-t", "overlay", "-o",
+                                   "lowerdir=" + dir + ",upperdir=" + layers + "/upper,workdir=" + layers + "/work",
+                                   "hearth-lab", dir}),
+                          "cannot put an overlay on " + dir + " in " + where);
+        !s) {
+      return s;
+    }
+  }
+  for (std::size_t i = first; i < node.mounts.size(); ++i) {
+    const LabMount& lab_mount = node.mounts[i];
+    std::vector<LabMount> before(node.mounts.begin(), node.mounts.begin() + static_cast<long>(i));
+    NodeDirLocation location = locate_node_dir(before, lab_mount.target);
+    if (location.kind == NodeDirLocation::Kind::lab) {
+      if (auto s = make_dirs(location.host_path); !s) return s;  // under the lab's root
+    } else if (auto s = mkdir_in_node(lab_mount.target); !s) {
+      return s;
+    }
+    if (auto s = mount(lab_mount); !s) return s;
+  }
+  // The node sees nothing of the lab, as a real machine would not: inside it, `hearth status`
+  // talks to the node's own hearthd instead of looking for the lab's namespaces.
+  if (auto s = run_step(in_node({"umount", kLabRootInNode}), "cannot unbind the lab's directory in " + where); !s) {
+    return s;
+  }
+  if (auto s = run_step(in_node({"mount", "-t", "tmpfs", "-o", "ro,mode=0755,size=4k", "hearth-lab-hidden", kLabRoot}),
+                        "cannot hide the lab's directory in " + where);
+      !s) {
+    return s;
+  }
+  for (const auto& [file, text] : lookup_files) {
     std::string target = std::string("/etc/") + file;
-    if (auto s = write_text_file(node.host_dir + "/etc/" + file, text); !s) return s;
-    if (contains(*points, target)) continue;
-    if (auto s =
-            run_step(in_node({"mount", "--bind", std::string(kNodeSpecDir) + "/" + file, target}),
-                     "cannot mount the lab's " + target + " in " + where);
+    if (auto s = run_step(in_node({"mount", "--bind", std::string(kNodeSpecDir) + "/" + file, target}),
+                          "cannot mount the lab's " + target + " in " + where);
         !s) {
       return s;
     }
@@ -200,21 +299,32 @@ void release_node_cgroups(const LabNode& node) {
   // Every cgroup hierarchy of the machine: /sys/fs/cgroup itself (v2) or one per v1 controller.
   std::vector<std::string> roots = {"/sys/fs/cgroup"};
   std::error_code error;
-  bool killed_any = false;
   for (const auto& entry : std::filesystem::directory_iterator("/sys/fs/cgroup", error)) {
     if (entry.is_directory(error)) roots.push_back(entry.path().string());
   }
-  for (const auto& root : roots) {
-    std::string node_dir = root + "/hearth/" + node.name;
-    if (!std::filesystem::is_directory(node_dir, error)) continue;
-    for (const auto& service : std::filesystem::directory_iterator(node_dir, error)) {
-      if (!service.is_directory(error)) continue;
-      // A container that outlived everything (its hearthd and guard killed): kill it.
-      std::ifstream procs(service.path().string() + "/cgroup.procs");
-      for (pid_t pid; procs >> pid;) killed_any = ::kill(pid, SIGKILL) == 0 || killed_any;
+  // Kills what is left in the node's service cgroups; true when they were already empty.
+  auto kill_remaining = [&] {
+    bool empty = true;
+    for (const auto& root : roots) {
+      std::string node_dir = root + "/hearth/" + node.name;
+      if (!std::filesystem::is_directory(node_dir, error)) continue;
+      for (const auto& service : std::filesystem::directory_iterator(node_dir, error)) {
+        if (!service.is_directory(error)) continue;
+        // A container that outlived everything (its hearthd and guard killed): kill it.
+        std::ifstream procs(service.path().string() + "/cgroup.procs");
+        for (pid_t pid; procs >> pid;) {
+          empty = false;
+          ::kill(pid, SIGKILL);
+        }
+      }
     }
+    return empty;
+  };
+  // A cgroup lists a process until it has exited; a busy cgroup cannot be removed.
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!kill_remaining() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (killed_any) std::this_thread::sleep_for(std::chrono::milliseconds(300));  // to be reaped
   for (const auto& root : roots) {
     std::string node_dir = root + "/hearth/" + node.name;
     if (!std::filesystem::is_directory(node_dir, error)) continue;

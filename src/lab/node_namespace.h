@@ -27,9 +27,13 @@ struct NodeDirLocation {
 NodeDirLocation locate_node_dir(const std::vector<LabMount>& mounts_before,
                                 const std::string& path);
 
-// Called with directories of the host file system that are about to be created (outermost first);
-// must record them (state.created_dirs + write the state file) and may refuse.
-using RecordCreatedDirs = std::function<Status(const std::vector<std::string>&)>;
+// Pure. The directories of the machine that a node needs an overlay on, because a mount point
+// of `mounts` (in order, parents first) is missing on the machine and not under an earlier mount:
+// for each, its nearest existing parent (`is_dir` says what exists), outermost only. The node
+// makes the missing mount points in the overlay's writable layer, so the machine's own file
+// system is never written. Fails when only / exists above a mount point.
+Result<std::vector<std::string>> node_overlay_dirs(const std::vector<LabMount>& mounts,
+                                                   const std::function<bool(const std::string&)>& is_dir);
 
 // Makes the lab's private ns directory (a bind mount of itself, private). Idempotent.
 Status build_ns_dir(const LabState& state);
@@ -37,9 +41,11 @@ Status build_ns_dir(const LabState& state);
 // Makes the busybox root file system every node sees at /srv/hearth/images/busybox. Idempotent.
 Status build_images(const LabState& state);
 
-// Makes whatever is missing of a node's host directories, spec copy, mount and UTS namespaces,
-// mounts and host name. Idempotent.
-Status build_node(const LabState& state, const LabNode& node, const RecordCreatedDirs& record);
+// Makes a node's directories under the lab's root, its spec copy, its mount and UTS namespaces
+// with every mount in them (overlays where the machine lacks a mount point, see
+// node_overlay_dirs) and its host name. The namespaces are anchored at this process's root, so
+// the lab works inside a chroot too. A node whose namespaces exist is left as it is.
+Status build_node(const LabState& state, const LabNode& node);
 
 // Releases a node's namespace files (the namespaces die with their last process).
 // Missing pieces are skipped.

@@ -76,6 +76,18 @@ TEST(Api, RequestsWithoutTheRightTokenGet401) {
                                     "@" + variant, "-H",   "Authorization: Bearer " + token};
   EXPECT_EQ(http_code(extra, "/v1/spec"), "200") << "with the token it is stored";
   EXPECT_EQ(revision(), before + 1);
+
+  // Inside a node, the CLI is on an installed machine: it asks that node's own hearthd (127.0.0.1,
+  // the token in /var/lib/hearth) and knows nothing of the lab.
+  auto inside = lab.exec("r530", {hearth_binary(), "status", "--json"});
+  ASSERT_TRUE(inside.succeeded()) << inside.out << inside.err;
+  auto status = nlohmann::json::parse(inside.out, nullptr, false);
+  ASSERT_TRUE(status.is_object()) << inside.out;
+  EXPECT_TRUE(has_quorum(status)) << inside.out;
+  ASSERT_TRUE(status["this_node"].is_object()) << inside.out;
+  EXPECT_EQ(status["this_node"].value("name", ""), "r530") << inside.out;
+  EXPECT_FALSE(lab.exec("r530", {"test", "-e", kLabStateFile}).succeeded())
+      << "a node does not see the lab's files";
 }
 
 }  // namespace

@@ -77,8 +77,6 @@ HostNetwork HostNetwork::observe() {
 
 LabFootprint LabFootprint::observe() {
   LabFootprint footprint;
-  auto state = read_lab_state();
-  if (state) footprint.created_dirs = state->created_dirs;
   footprint.namespaces = lab_netns_names();
   for (const auto& name : footprint.namespaces) {
     footprint.netns_inodes.push_back(inode_of("/run/netns/" + name));
@@ -93,15 +91,9 @@ std::vector<std::string> lab_leftovers(const LabFootprint& footprint) {
   for (const auto& name : lab_netns_names()) leftovers.push_back("network namespace " + name);
   std::istringstream mounts(read_text_file("/proc/self/mountinfo"));
   for (std::string line; std::getline(mounts, line);) {
-    bool ours = line.find(kLabRoot) != std::string::npos;
-    for (const auto& dir : footprint.created_dirs)
-      ours = ours || line.find(" " + dir + " ") != std::string::npos;
-    if (ours) leftovers.push_back("mount " + line);
+    if (line.find(kLabRoot) != std::string::npos) leftovers.push_back("mount " + line);
   }
   if (exists(kLabRoot)) leftovers.push_back("directory " + std::string(kLabRoot));
-  for (const auto& dir : footprint.created_dirs) {
-    if (exists(dir)) leftovers.push_back("directory " + dir);
-  }
   for (pid_t pid : footprint.pids) {
     if (process_running(pid)) leftovers.push_back("process " + std::to_string(pid));
   }

@@ -54,7 +54,6 @@ struct LabFootprint {
   std::vector<std::string> namespaces;      // netns names
   std::vector<std::uint64_t> netns_inodes;  // to find processes still inside them
   std::vector<pid_t> pids;                  // every process in the lab's namespaces
-  std::vector<std::string> created_dirs;    // outside kLabRoot
   static LabFootprint observe();            // from lab.json and the machine; empty with no lab
 };
 

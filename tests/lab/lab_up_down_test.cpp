@@ -56,6 +56,11 @@ class LabUpDown : public ::testing::Test {
 
 TEST_F(LabUpDown, UpMakesAHealthyClusterAndDownRemovesEverything) {
   LabFootprint footprint;
+  // The nodes' own directories that this machine lacks are made inside the nodes only.
+  std::vector<std::string> missing_on_host;
+  for (const char* dir : {"/etc/hearth", "/var/lib/hearth", "/var/log/hearth", "/srv/hearth"}) {
+    if (!exists(dir)) missing_on_host.push_back(dir);
+  }
   {
     LabUp lab;
     ASSERT_TRUE(lab.ok()) << lab.output();
@@ -100,6 +105,14 @@ TEST_F(LabUpDown, UpMakesAHealthyClusterAndDownRemovesEverything) {
     EXPECT_TRUE(lab.exec("r510", {"test", "-d", "/srv/hearth/bricks/hdd2"}).succeeded());
     EXPECT_TRUE(lab.exec("r510", {"test", "-f", "/etc/hearth/homelab.yaml"}).succeeded());
     EXPECT_EQ(lab.exec("r510", {"findmnt", "-n", "-o", "FSTYPE", "/run"}).out, "tmpfs\n");
+    for (const auto& dir : missing_on_host) {
+      EXPECT_TRUE(lab.exec("r510", {"test", "-d", dir}).succeeded()) << dir << " inside the node";
+      EXPECT_FALSE(exists(dir)) << dir << " must not be made on the machine itself";
+    }
+    // /run is each node's own: what one node puts there, neither the machine nor a peer sees.
+    EXPECT_TRUE(lab.exec("r510", {"sh", "-c", "echo r510 > /run/hearth-lab-test"}).succeeded());
+    EXPECT_FALSE(exists("/run/hearth-lab-test"));
+    EXPECT_FALSE(lab.exec("r530", {"test", "-e", "/run/hearth-lab-test"}).succeeded());
 
     // The network: clients reach nodes through the router; the arbiter sits on every DHCP network.
     EXPECT_TRUE(lab.exec("home", {"ping", "-c", "1", "-W", "2", "10.1.2.17"}).succeeded());
@@ -114,7 +127,6 @@ TEST_F(LabUpDown, UpMakesAHealthyClusterAndDownRemovesEverything) {
     footprint = LabFootprint::observe();
     EXPECT_EQ(footprint.namespaces.size(), 8u);
     EXPECT_GE(footprint.pids.size(), 3u);
-    EXPECT_FALSE(footprint.created_dirs.empty());
 
     Completed down = lab.down();
     EXPECT_TRUE(down.succeeded()) << down.out << down.err;

@@ -43,7 +43,6 @@ LabState sample() {
   state.images_dir = "/var/lib/hearth-lab/images";
   state.hearth_binary = "/work/build/hearth";
   state.hearthd_binary = "/work/build/hearthd";
-  state.created_dirs = {"/srv/hearth", "/srv/hearth/bricks"};
   return state;
 }
 
@@ -72,7 +71,6 @@ TEST(LabState, RoundTripsThroughTheFile) {
   ASSERT_EQ(read->routes.size(), 1u);
   EXPECT_EQ(read->routes[0].via, *Ipv4::parse("10.1.2.1"));
   EXPECT_EQ(read->bridges[0].name, "services");
-  EXPECT_EQ(read->created_dirs, state.created_dirs);
   EXPECT_EQ(read->hearthd_binary, "/work/build/hearthd");
   ASSERT_NE(read->find_node("r510"), nullptr);
   EXPECT_EQ(read->find_node("r530"), nullptr);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace hearth::lab {
 namespace {
 
@@ -40,6 +42,59 @@ TEST(LocateNodeDir, OnTheTmpfsOnlyTheNodeCanReachIt) {
 TEST(LocateNodeDir, OnlyMountsMadeBeforeCount) {
   std::vector<LabMount> before(kMounts.begin(), kMounts.begin() + 1);
   EXPECT_EQ(locate_node_dir(before, "/srv/hearth/bricks").kind, NodeDirLocation::Kind::host);
+}
+
+// A machine with the usual top directories and nothing of hearth's.
+bool on_bare_machine(const std::string& path) {
+  static const std::set<std::string> dirs = {"/", "/etc", "/run", "/srv", "/var", "/var/lib",
+                                             "/var/log", "/var/lib/etcd"};
+  return dirs.count(path) > 0;
+}
+
+const std::vector<LabMount> kNodeMounts = {
+    {"", "/run", false},
+    {"/lab/a/etc", "/etc/hearth", false},
+    {"/lab/a/hearth", "/var/lib/hearth", false},
+    {"/lab/a/etcd", "/var/lib/etcd", false},
+    {"/lab/a/log", "/var/log/hearth", false},
+    {"/lab/images/busybox", "/srv/hearth/images/busybox", true},
+    {"/lab/a/disks/hdd1", "/srv/hearth/bricks/hdd1", false},
+};
+
+TEST(NodeOverlayDirs, TheNearestExistingParentOfEachMissingMountPoint) {
+  auto dirs = node_overlay_dirs(kNodeMounts, on_bare_machine);
+  ASSERT_TRUE(dirs) << dirs.error().message;
+  EXPECT_EQ(*dirs, (std::vector<std::string>{"/etc", "/srv", "/var/lib", "/var/log"}));
+}
+
+TEST(NodeOverlayDirs, NoneWhenTheMachineHasEveryMountPoint) {
+  auto dirs = node_overlay_dirs(kNodeMounts, [](const std::string&) { return true; });
+  ASSERT_TRUE(dirs);
+  EXPECT_TRUE(dirs->empty());
+}
+
+TEST(NodeOverlayDirs, MountPointsUnderAnEarlierMountNeedNone) {
+  // /srv/hearth is a disk of the node: what lies below it is made in the disk's directory.
+  std::vector<LabMount> mounts = {{"/lab/a/disks/top", "/srv/hearth", false},
+                                  {"/lab/a/disks/hdd1", "/srv/hearth/bricks/hdd1", false}};
+  auto dirs = node_overlay_dirs(mounts, on_bare_machine);
+  ASSERT_TRUE(dirs);
+  EXPECT_EQ(*dirs, (std::vector<std::string>{"/srv"}));  // for /srv/hearth itself only
+}
+
+TEST(NodeOverlayDirs, OnlyTheOutermostOfNestedParents) {
+  auto has = [](const std::string& path) { return path == "/" || path == "/srv" || path == "/srv/a"; };
+  std::vector<LabMount> mounts = {{"/x", "/srv/b", false}, {"/y", "/srv/a/c", false}};
+  auto dirs = node_overlay_dirs(mounts, has);
+  ASSERT_TRUE(dirs);
+  EXPECT_EQ(*dirs, (std::vector<std::string>{"/srv"}));
+}
+
+TEST(NodeOverlayDirs, RefusesAnOverlayOnTheRoot) {
+  std::vector<LabMount> mounts = {{"/x", "/data/disk1", false}};
+  auto dirs = node_overlay_dirs(mounts, on_bare_machine);
+  ASSERT_FALSE(dirs);
+  EXPECT_NE(dirs.error().message.find("/data/disk1"), std::string::npos) << dirs.error().message;
 }
 
 }  // namespace

@@ -7,7 +7,10 @@
 // address; revive the node and wait until the cluster is healthy and the service is settled again
 // (a service that prefers the revived node moves back to it through a handover after 10 s).
 // Prints each drill (victim, whether it was etcd's raft leader / hearth's leader, the time, and
-// the longest silence seen by the client) and the median and max. Always takes the lab down.
+// the longest silence seen by the client), then where each drill's time went: the step times from
+// the cut as the nodes' hearthd logs record them (the leader's "failed over" assignment, the new
+// server's "ready at ... (step +ms, ...)" line: seen, rootfs, network, firewall, container,
+// listening, address up + gratuitous ARP), and the median and max. Always takes the lab down.
 // Run it with bench/failover (needs root; takes the lab lock).
 //
 //   failover_bench --hearth BUILD/hearth --spec examples/homelab.yaml [--drills N]
@@ -15,6 +18,7 @@
 //                  [--volume-dir /var/lib/hearth/volumes/appdata/homepage]   (on the servers;
 //                  a directory right inside the volume's mount)
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,6 +37,7 @@
 #include <vector>
 
 #include "common/process.h"
+#include "lab/lab_state.h"
 #include "lab_driver.h"
 
 namespace {
@@ -136,6 +141,78 @@ using hearth::bench::print_table;
 
 using hearth::bench::LabGuard;
 
+// The wall time of a hearthd log line ("2026-12-02T04:58:32.296Z INFO  hearthd: ..."), in ms.
+std::optional<long long> log_time_ms(const std::string& line) {
+  std::tm parts{};
+  int millis = 0;
+  if (std::sscanf(line.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &parts.tm_year, &parts.tm_mon,
+                  &parts.tm_mday, &parts.tm_hour, &parts.tm_min, &parts.tm_sec, &millis) != 7) {
+    return std::nullopt;
+  }
+  parts.tm_year -= 1900;
+  parts.tm_mon -= 1;
+  return static_cast<long long>(::timegm(&parts)) * 1000 + millis;
+}
+
+// The first line of a node's hearthd log at or after `after` (wall ms) that contains `text`.
+struct LogEvent {
+  long long at = 0;
+  std::string line;
+};
+std::optional<LogEvent> first_log_event(const std::string& node, long long after,
+                                        const std::string& text) {
+  std::ifstream in(std::string(hearth::lab::kLabRoot) + "/nodes/" + node + "/log/hearthd.log");
+  for (std::string line; std::getline(in, line);) {
+    auto at = log_time_ms(line);
+    if (at && *at >= after && line.find(text) != std::string::npos) return LogEvent{*at, line};
+  }
+  return std::nullopt;
+}
+
+// Where a failover's time goes, each step in ms from the cut (negative: not seen).
+struct Phases {
+  double assigned = -1;  // the leader saw the lease gone and wrote the new assignment
+  double dead_shown = -1;  // the leader's node table says the victim is dead
+  std::vector<std::pair<std::string, double>> start;  // the new server's start steps
+};
+
+// Reads the steps of the move of `service` off `victim` from the nodes' hearthd logs: the
+// leader's "failed over" line and the new server's "ready at ... (step +ms, ...)" line.
+Phases read_phases(const std::vector<std::string>& nodes, const std::string& victim,
+                   const std::string& service, const std::string& new_node, long long cut) {
+  Phases phases;
+  for (const auto& node : nodes) {
+    if (node == victim) continue;
+    if (auto e = first_log_event(node, cut, "service " + service + " failed over -> ")) {
+      phases.assigned = static_cast<double>(e->at - cut);
+    }
+    if (auto e = first_log_event(node, cut, "node " + victim + " is dead")) {
+      phases.dead_shown = static_cast<double>(e->at - cut);
+    }
+  }
+  auto ready = first_log_event(new_node, cut, "service " + service + ": ready at ");
+  if (!ready) return phases;
+  // "... ready at 10.1.2.130 after 153 ms (stopped +0, rootfs +20, ..., address up +153)"
+  const std::string& line = ready->line;
+  auto after = line.find(" after ");
+  auto open = line.find('(', after);
+  auto close = line.rfind(')');
+  if (after == std::string::npos || open == std::string::npos || close == std::string::npos) {
+    return phases;
+  }
+  long long total = std::atoll(line.c_str() + after + 7);
+  long long begun = ready->at - total;
+  phases.start.emplace_back("seen", static_cast<double>(begun - cut));
+  std::istringstream steps(line.substr(open + 1, close - open - 1));
+  for (std::string step; std::getline(steps, step, ',');) {
+    auto plus = step.rfind(" +");
+    if (plus == std::string::npos) continue;
+    std::string name = step.substr(step.find_first_not_of(' '), plus - step.find_first_not_of(' '));
+    phases.start.emplace_back(name, static_cast<double>(begun + std::atoll(step.c_str() + plus + 2) - cut));
+  }
+  return phases;
+}
+
 struct Drill {
   std::string victim;
   bool etcd_leader = false;
@@ -143,6 +220,7 @@ struct Drill {
   std::string new_node;
   double answer_ms = 0;   // cut -> first good answer
   double silence_ms = 0;  // the longest time between two good answers around the cut
+  Phases phases;
 };
 
 }  // namespace
@@ -347,6 +425,7 @@ int run_bench(int argc, char** argv) {
     }
     std::cout << ": answered from " << drill.new_node << " after " << seconds_text(drill.answer_ms)
               << '\n';
+    drill.phases = read_phases(nodes, drill.victim, service, drill.new_node, cut);
     results.push_back(drill);
     hearth_run({"lab", "revive", drill.victim});
     // Let the revived node rejoin and (for a preferred node) get its service back.
@@ -368,6 +447,38 @@ int run_bench(int argc, char** argv) {
                      seconds_text(d.silence_ms)});
   }
   print_table(table);
+
+  // Where the seconds go: each step's time from the cut, as the nodes' hearthd logs record it.
+  std::cout << "\nsteps of each drill, time from the cut (hearthd logs: the leader's assignment, "
+               "the new server's start)\n";
+  std::vector<std::string> step_names;
+  for (const auto& d : results) {
+    for (const auto& [name, at] : d.phases.start) {
+      if (std::find(step_names.begin(), step_names.end(), name) == step_names.end()) {
+        step_names.push_back(name);
+      }
+    }
+  }
+  std::vector<std::string> header = {"drill", "lease gone, assigned", "dead in status"};
+  for (const auto& name : step_names) header.push_back(name);
+  header.push_back("first good answer");
+  std::vector<std::vector<std::string>> steps = {header};
+  auto cell = [](double ms) { return ms < 0 ? std::string("-") : seconds_text(ms); };
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const Drill& d = results[i];
+    std::vector<std::string> row = {std::to_string(i + 1), cell(d.phases.assigned),
+                                    cell(d.phases.dead_shown)};
+    for (const auto& name : step_names) {
+      double at = -1;
+      for (const auto& [step, ms] : d.phases.start) {
+        if (step == name) at = ms;
+      }
+      row.push_back(cell(at));
+    }
+    row.push_back(cell(d.answer_ms));
+    steps.push_back(row);
+  }
+  print_table(steps);
   double max = times.empty() ? 0 : *std::max_element(times.begin(), times.end());
   std::cout << "\nmedian " << seconds_text(median(times)) << ", max " << seconds_text(max)
             << " (goal: median <= 3 s, max <= 5 s)\n";

@@ -97,17 +97,17 @@ bool node_namespaces_exist(const LabNode& node, const std::vector<std::string>& 
 }
 
 Result<std::vector<std::string>> node_overlay_dirs(const std::vector<LabMount>& mounts,
-                                                   const std::function<bool(const std::string&)>& is_dir) {
+                                                   const std::function<bool(const std::string&)>& exists) {
   std::vector<std::string> dirs;
   for (std::size_t i = 0; i < mounts.size(); ++i) {
     const std::string& target = mounts[i].target;
     std::vector<LabMount> before(mounts.begin(), mounts.begin() + static_cast<long>(i));
-    if (locate_node_dir(before, target).kind != NodeDirLocation::Kind::host || is_dir(target)) continue;
+    if (locate_node_dir(before, target).kind != NodeDirLocation::Kind::host || exists(target)) continue;
     std::string ancestor = target;
     do {
       auto slash = ancestor.find_last_of('/');
       ancestor = slash == 0 ? "/" : ancestor.substr(0, slash);
-    } while (ancestor != "/" && !is_dir(ancestor));
+    } while (ancestor != "/" && !exists(ancestor));
     if (ancestor == "/") {
       return Error{"the lab cannot make the mount point " + target +
                    " inside its nodes: no directory above it but / exists on this machine; "
@@ -148,9 +148,9 @@ constexpr const char* kOverlayLayersDir = "/run/hearth-lab-overlays";
 // (/var/lib) would otherwise hand the node the overlay's copy instead of the lab's directory.
 constexpr const char* kLabRootInNode = "/run/hearth-lab-root";
 
-bool is_directory(const std::string& path) {
+bool exists_on_machine(const std::string& path) {
   struct stat info {};
-  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+  return ::stat(path.c_str(), &info) == 0;
 }
 
 }  // namespace
@@ -180,7 +180,13 @@ Status build_node(const LabState& state, const LabNode& node) {
   // complete (a half-made lab is taken down before it is built again).
   auto host_mounts = host_mount_points();
   if (node_namespaces_exist(node, host_mounts)) return ok_status();
-  auto overlays = node_overlay_dirs(node.mounts, is_directory);
+  // The lookup files are bound over the machine's, which a bare root may lack (debootstrap's
+  // minbase has no /etc/hosts): they count as mount points too.
+  std::vector<LabMount> mount_points = node.mounts;
+  for (const auto& [file, text] : lookup_files) {
+    mount_points.push_back({node.host_dir + "/etc/" + file, std::string("/etc/") + file, false});
+  }
+  auto overlays = node_overlay_dirs(mount_points, exists_on_machine);
   if (!overlays) return Error{overlays.error().message + " (" + where + ")"};
   for (const auto& file : {node.mount_ns_path, node.uts_ns_path}) {
     if (contains(host_mounts, file)) {
@@ -286,6 +292,9 @@ Status build_node(const LabState& state, const LabNode& node) {
   }
   for (const auto& [file, text] : lookup_files) {
     std::string target = std::string("/etc/") + file;
+    if (!exists_on_machine(target)) {  // made in the overlay on /etc
+      if (auto s = run_step(in_node({"touch", target}), "cannot create " + target + " in " + where); !s) return s;
+    }
     if (auto s = run_step(in_node({"mount", "--bind", std::string(kNodeSpecDir) + "/" + file, target}),
                           "cannot mount the lab's " + target + " in " + where);
         !s) {

@@ -67,6 +67,14 @@ TEST(NodeOverlayDirs, TheNearestExistingParentOfEachMissingMountPoint) {
   EXPECT_EQ(*dirs, (std::vector<std::string>{"/etc", "/srv", "/var/lib", "/var/log"}));
 }
 
+TEST(NodeOverlayDirs, AMissingFileCountsLikeADirectory) {
+  // A bare root made by debootstrap (minbase) has no /etc/hosts, which the lab binds over.
+  std::vector<LabMount> mounts = {{"/lab/a/etc/hosts", "/etc/hosts", false}};
+  auto dirs = node_overlay_dirs(mounts, on_bare_machine);
+  ASSERT_TRUE(dirs);
+  EXPECT_EQ(*dirs, (std::vector<std::string>{"/etc"}));
+}
+
 TEST(NodeOverlayDirs, NoneWhenTheMachineHasEveryMountPoint) {
   auto dirs = node_overlay_dirs(kNodeMounts, [](const std::string&) { return true; });
   ASSERT_TRUE(dirs);

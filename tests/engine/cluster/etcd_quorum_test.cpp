@@ -4,12 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include "../../unit/cluster/test_spec.h"
 #include "cluster/cluster_status.h"
 #include "cluster/etcd_store.h"
 #include "cluster/node_lease.h"
 #include "cluster/spec_store.h"
 #include "etcd_process.h"
-#include "test_spec.h"
 
 namespace hearth::cluster {
 namespace {

@@ -1,7 +1,8 @@
 #pragma once
 // A real, single-member etcd for tests: on 127.0.0.1 with two free ports and a temporary data
 // directory; killed, reaped and removed when the object goes away (common/process.h's Child).
-// Tests that need it skip (GTEST_SKIP) when the etcd binary is not installed.
+// Tests that need it skip (GTEST_SKIP) when the etcd binary is not installed: a failure as root,
+// where scripts/install-deps has installed it (tests/support/skip_rule.h).
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,5 +1,6 @@
 // DnsmasqServer against the real dnsmasq, on 127.0.0.1 with a free port and a temporary
-// directory (DNS only: no DHCP, nothing leaves loopback). Skipped when dnsmasq or dig is missing.
+// directory (DNS only: no DHCP, nothing leaves loopback). Skipped when dnsmasq or dig is missing,
+// which as root is a failure (tests/support/skip_rule.h: scripts/install-deps installs them).
 #include "engines/dnsmasq.h"
 
 #include <arpa/inet.h>

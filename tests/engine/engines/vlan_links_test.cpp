@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include "common/process.h"
+#include "skip_rule.h"
 
 namespace hearth {
 namespace {
 
-// The real `ip`, in a network namespace of the test's own with a veth as the trunk (root, and a
-// kernel with VLAN support, only).
+// The real `ip`, in a network namespace of the test's own with a veth as the trunk. Skipped
+// without root, and on a kernel without VLAN support (8021q); as root any other skip is a failure
+// (tests/support/skip_rule.h).
 class VlanLinksInNamespace : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -25,7 +27,8 @@ class VlanLinksInNamespace : public ::testing::Test {
     Completed probe = in_netns({"ip", "link", "add", "link", "trunk0", "name", "probe", "type", "vlan",
                                 "id", "4094"});
     if (!probe.succeeded()) {
-      GTEST_SKIP() << "this kernel cannot make VLAN interfaces (no 8021q): " << probe.err;
+      GTEST_SKIP() << "this kernel cannot make VLAN interfaces: "
+                   << hearth::testing::missing_kernel_feature("8021q", probe.err);
     }
     ASSERT_TRUE(in_netns({"ip", "link", "delete", "probe"}).succeeded());
   }

@@ -33,7 +33,7 @@ class Quorum : public SharedLabSuite<Quorum> {
  protected:
   void SetUp() override {
     SharedLabSuite::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
+    if (HasFatalFailure()) return;
     ASSERT_NO_FATAL_FAILURE(revive_all_and_wait_healthy(30s));
   }
 

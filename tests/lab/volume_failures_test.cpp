@@ -88,7 +88,7 @@ class VolumeFailures : public SharedLabSuite<VolumeFailures> {
  protected:
   void SetUp() override {
     SharedLabSuite::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
+    if (HasFatalFailure()) return;
     ASSERT_NO_FATAL_FAILURE(revive_all_and_wait_healthy(60s));
     ASSERT_TRUE(wait_until([&] { return volume_ready(*lab_, "r530", "appdata"); }, 180s, 500ms))
         << volume_in(lab_->cluster_status("r530"), "appdata").dump(2);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,14 +17,26 @@ namespace hearth::agent::testing {
 
 namespace fs = std::filesystem;
 
+// A grace that only catches a hang: the tests end a stop by an event (the container exits).
+inline constexpr std::chrono::seconds kGraceOfAHang{60};
+
 // Engines that must not be reached by what these tests do.
 class NoRuntime final : public ContainerRuntime {
  public:
-  Result<std::vector<ContainerInfo>> list() override { return containers; }
+  Result<std::vector<ContainerInfo>> list() override {
+    if (killed_ && exits_after_checks && checks_since_kill_++ == *exits_after_checks) {
+      for (auto& container : containers) {
+        container.status = ContainerInfo::Status::stopped;
+        if (journal) journal->push_back("exited " + container.id);
+      }
+    }
+    return containers;
+  }
   Status run(const std::string&, const std::string&, const std::string&) override {
     return Error{"not here"};
   }
   Status kill(const std::string& id, int) override {
+    killed_ = true;
     if (journal) journal->push_back("kill " + id);
     return ok_status();
   }
@@ -33,8 +46,15 @@ class NoRuntime final : public ContainerRuntime {
     return ok_status();
   }
   std::vector<ContainerInfo> containers;
+  // When set: once killed, the containers exit (are listed stopped) at the list() call after
+  // this many, i.e. at that exit check of NodeServiceHost::stop. Unset: they never exit.
+  std::optional<int> exits_after_checks;
   std::vector<std::string> removed;
   std::vector<std::string>* journal = nullptr;  // every call in order, when set
+
+ private:
+  bool killed_ = false;
+  int checks_since_kill_ = 0;
 };
 
 class NoNetworks final : public ServiceNetworks {

@@ -52,7 +52,6 @@ std::string describe(const Completed& done) {
 std::string hearth_binary() { return std::string(HEARTH_BINARY_DIR) + "/hearth"; }
 std::string hearthd_binary() { return std::string(HEARTH_BINARY_DIR) + "/hearthd"; }
 std::string example_spec() { return std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml"; }
-bool running_as_root() { return ::geteuid() == 0; }
 
 Completed hearth(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
   std::vector<std::string> argv = {hearth_binary()};

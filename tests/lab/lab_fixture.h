@@ -9,7 +9,8 @@
 //     lab.kill_power("r510"); ... lab.revive("r510");
 //   }                                              // hearth lab down, whatever happened
 //
-// Lab tests need root (they skip without it) and run one at a time (RUN_SERIAL). They own the
+// Lab tests need root (without it their main, lab_main.cpp, runs nothing and exits 77) and run
+// one at a time (RUN_SERIAL). They own the
 // machine's lab while they run: a lab left up (e.g. by a test killed at its timeout) is taken
 // down before a new one is brought up.
 
@@ -32,7 +33,6 @@ namespace hearth::lab::testing {
 std::string hearth_binary();   // <build>/hearth
 std::string hearthd_binary();  // <build>/hearthd
 std::string example_spec();    // <source>/examples/homelab.yaml
-bool running_as_root();
 
 // Runs `hearth ARGS...` with output captured (stderr separately). A failure to start is reported
 // as exit code 127 with the reason in `err`.
@@ -147,19 +147,14 @@ std::optional<std::chrono::milliseconds> wait_until(
     std::chrono::milliseconds step = std::chrono::milliseconds(100));
 
 // A test suite that shares one lab: brought up before its first test, taken down after its last;
-// each test starts with it up (and is skipped without root). One lab per suite:
+// each test starts with it up. One lab per suite:
 // `class Quorum : public SharedLabSuite<Quorum> { ... }`.
 template <typename Suite>
 class SharedLabSuite : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    if (running_as_root()) lab_ = std::make_unique<LabUp>();
-  }
+  static void SetUpTestSuite() { lab_ = std::make_unique<LabUp>(); }
   static void TearDownTestSuite() { lab_.reset(); }
-  void SetUp() override {
-    if (!running_as_root()) GTEST_SKIP() << "lab tests need root";
-    ASSERT_TRUE(lab_->ok()) << lab_->output();
-  }
+  void SetUp() override { ASSERT_TRUE(lab_->ok()) << lab_->output(); }
 
   // Brings back whatever an earlier test cut or killed, then waits until the cluster is healthy.
   // Call through ASSERT_NO_FATAL_FAILURE.

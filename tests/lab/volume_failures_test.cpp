@@ -1,10 +1,11 @@
 // Scenario lab_volume_failures: replicated volumes through the failures they are built for.
 //   - r510 loses power (its links are cut: peers hear silence, its processes keep running) during
-//     a steady loop of fsync'd writes on r530's mount: the writes resume (the stall is printed;
-//     bench/volume-stall measures it), none fails, none acknowledged is lost. Cut off alone, r510
-//     is also the minority side of a partition: a write through its own mount fails instead of
-//     diverging. Revived: hearthd starts the heal by itself, no split-brain entry is left, and
-//     both data bricks hold the same files with the same checksums.
+//     a steady loop of fsync'd writes on r530's mount (some acknowledged before the cut): the
+//     writes resume, more than ten after the cut (the stall is printed; bench/volume-stall measures
+//     it), none fails, none acknowledged is lost. Cut off alone, r510 is also the minority side of
+//     a partition: a write through its own mount fails instead of diverging. Revived: hearthd
+//     starts the heal by itself, no split-brain entry is left, and both data bricks hold the same
+//     files with the same checksums.
 //   - the arbiter loses power: the writes go on; revived, it heals.
 //   - a disk fails (r530's ssd1 is unmounted under its brick): only appdata, which has a brick on
 //     it, is degraded and stays writable; `hearth volume replace-brick appdata r530 hdd1` plus the
@@ -12,11 +13,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
-#include <thread>
 
+#include "common/file.h"
 #include "lab_fixture.h"
 #include "volume_helpers.h"
 
@@ -31,35 +35,61 @@ std::int64_t wall_ms() {
       .count();
 }
 
-// A loop of 64 KiB files, each written with fsync, on a node's mount for `seconds`; one line per
-// file: "ok|fail INDEX WALL_MS".
+// A loop of 64 KiB files, each written with fsync, on a node's mount until stop(); one line per
+// file, "ok|fail INDEX WALL_MS", in a log in the node's data directory that the test reads from
+// the host as the loop goes (progress()). stop() ends it (a stop file the loop looks for before
+// each write) and returns every line; a loop not stopped is killed with the object.
 class WriteLoop {
  public:
-  WriteLoop(const std::string& node, const std::string& dir, int seconds) {
+  struct Result {
+    std::vector<std::pair<int, std::int64_t>> acknowledged;  // index, wall ms
+    std::vector<int> failed;
+    std::string output;  // of the loop's shell, for messages
+  };
+
+  // Writes into `dir` (on `node`'s mount); `name` names the log and stop file.
+  WriteLoop(const LabUp& lab, const std::string& node, const std::string& dir,
+            const std::string& name) {
+    const LabNode* in = lab.state().find_node(node);
+    if (in == nullptr) return;
+    log_ = in->host_data_dir + "/" + name + ".writes";
+    stop_ = in->host_data_dir + "/" + name + ".stop";
+    std::remove(log_.c_str());
+    std::remove(stop_.c_str());
+    std::string node_log = in->data_dir + "/" + name + ".writes";
+    std::string node_stop = in->data_dir + "/" + name + ".stop";
     std::string script =
-        "D=" + dir + "; mkdir -p $D || exit 3; end=$(( $(date +%s) + " + std::to_string(seconds) +
-        " )); i=0; while [ $(date +%s) -lt $end ]; do "
+        "D=" + dir + "; L=" + node_log + "; S=" + node_stop +
+        "; mkdir -p $D || exit 3; i=0; while [ ! -e $S ]; do "
         "if dd if=/dev/urandom of=$D/f$i bs=64k count=1 conv=fsync status=none 2>/dev/null; "
-        "then echo \"ok $i $(date +%s%3N)\"; else echo \"fail $i $(date +%s%3N)\"; fi; "
-        "i=$((i+1)); done";
+        "then echo \"ok $i $(date +%s%3N)\" >> $L; else echo \"fail $i $(date +%s%3N)\" >> $L; "
+        "fi; i=$((i+1)); done";
+    // The timeout only catches a hang: stop() ends the loop after the write under way.
     auto child =
         Child::start({.argv = {hearth_binary(), "lab", "exec", node, "--", "sh", "-c", script},
-                      .timeout = std::chrono::seconds(seconds + 120)});
+                      .timeout = std::chrono::minutes(10)});
     if (child) child_.emplace(std::move(*child));
   }
   bool started() const { return child_.has_value(); }
 
-  struct Result {
-    std::vector<std::pair<int, std::int64_t>> acknowledged;  // index, wall ms
-    std::vector<int> failed;
-    std::string output;
-  };
-  Result wait() {
-    Result result;
-    if (!child_) return result;
+  // The writes so far.
+  Result progress() const { return parse(read_text_file(log_)); }
+
+  Result stop() {
+    if (!child_) return {};
+    std::ofstream(stop_) << "stop\n";
     Completed done = child_->wait();
-    result.output = done.out + done.err;
-    std::istringstream lines(done.out);
+    Result result = progress();
+    result.output = done.describe() + "\n" + done.out + done.err;
+    std::remove(log_.c_str());
+    std::remove(stop_.c_str());
+    return result;
+  }
+
+ private:
+  static Result parse(const std::string& text) {
+    Result result;
+    std::istringstream lines(text);
     for (std::string word; lines >> word;) {
       int index = 0;
       std::int64_t at = 0;
@@ -70,9 +100,24 @@ class WriteLoop {
     return result;
   }
 
- private:
+  std::string log_, stop_;
   std::optional<Child> child_;
 };
+
+// How many writes were acknowledged after `from` (wall ms).
+std::size_t acknowledged_after(const WriteLoop::Result& writes, std::int64_t from) {
+  std::size_t count = 0;
+  for (const auto& [index, at] : writes.acknowledged) count += at > from ? 1 : 0;
+  return count;
+}
+
+// Waits (a hang-catching deadline) until `count` writes of `writes` were acknowledged after
+// `from`; false if they never were.
+bool wait_for_writes(const WriteLoop& writes, std::size_t count, std::int64_t from = 0) {
+  return wait_until([&] { return acknowledged_after(writes.progress(), from) >= count; }, 120s,
+                    200ms)
+      .has_value();
+}
 
 // The longest gap between two acknowledged writes that spans `from` (the cut), in ms.
 std::int64_t stall_across(const WriteLoop::Result& writes, std::int64_t from) {
@@ -88,7 +133,7 @@ class VolumeFailures : public SharedLabSuite<VolumeFailures> {
  protected:
   void SetUp() override {
     SharedLabSuite::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
+    if (HasFatalFailure()) return;
     ASSERT_NO_FATAL_FAILURE(revive_all_and_wait_healthy(60s));
     ASSERT_TRUE(wait_until([&] { return volume_ready(*lab_, "r530", "appdata"); }, 180s, 500ms))
         << volume_in(lab_->cluster_status("r530"), "appdata").dump(2);
@@ -119,14 +164,13 @@ class VolumeFailures : public SharedLabSuite<VolumeFailures> {
 
 TEST_F(VolumeFailures, R510PowerCutDuringWritesOnR530) {
   const std::string subdir = "cut-r510-" + std::to_string(wall_ms());
-  WriteLoop writes("r530", std::string(kMountRoot) + "appdata/" + subdir, 16);
+  WriteLoop writes(*lab_, "r530", std::string(kMountRoot) + "appdata/" + subdir, subdir);
   ASSERT_TRUE(writes.started());
-  std::this_thread::sleep_for(4s);
+  ASSERT_TRUE(wait_for_writes(writes, 3)) << "no writes on r530 before the cut";
   std::int64_t cut = wall_ms();
   lab_->kill_power("r510");
 
   // r510 alone is the minority of a partition: its own mount refuses writes (client quorum).
-  std::this_thread::sleep_for(1s);
   auto minority = lab_->exec(
       "r510",
       {"sh", "-c",
@@ -135,12 +179,11 @@ TEST_F(VolumeFailures, R510PowerCutDuringWritesOnR530) {
   EXPECT_FALSE(minority.succeeded()) << "r510, cut off, could write through its mount";
   std::cout << "r510's write while cut off: " << minority.describe() << ": " << minority.err;
 
-  auto result = writes.wait();
+  EXPECT_TRUE(wait_for_writes(writes, 11, cut)) << "the writes did not resume after the cut";
+  auto result = writes.stop();
   ASSERT_FALSE(result.acknowledged.empty()) << result.output;
   EXPECT_TRUE(result.failed.empty()) << result.failed.size() << " writes failed on r530";
-  std::size_t after_cut = 0;
-  for (const auto& [index, at] : result.acknowledged) after_cut += at > cut ? 1 : 0;
-  EXPECT_GT(after_cut, 10u) << "the writes did not resume after the cut";
+  std::size_t after_cut = acknowledged_after(result, cut);
   std::cout << result.acknowledged.size() << " writes acknowledged, " << after_cut
             << " after the cut; the stall: " << stall_across(result, cut) << " ms\n";
 
@@ -155,16 +198,16 @@ TEST_F(VolumeFailures, R510PowerCutDuringWritesOnR530) {
 
 TEST_F(VolumeFailures, ArbiterPowerCutWritesGoOn) {
   const std::string subdir = "cut-arbiter-" + std::to_string(wall_ms());
-  WriteLoop writes("r530", std::string(kMountRoot) + "appdata/" + subdir, 12);
+  WriteLoop writes(*lab_, "r530", std::string(kMountRoot) + "appdata/" + subdir, subdir);
   ASSERT_TRUE(writes.started());
-  std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(wait_for_writes(writes, 3)) << "no writes on r530 before the cut";
   std::int64_t cut = wall_ms();
   lab_->kill_power("elitedesk");
-  auto result = writes.wait();
+  EXPECT_TRUE(wait_for_writes(writes, 11, cut))
+      << "the writes did not go on after the arbiter's cut";
+  auto result = writes.stop();
   EXPECT_TRUE(result.failed.empty()) << result.failed.size() << " writes failed on r530";
-  std::size_t after_cut = 0;
-  for (const auto& [index, at] : result.acknowledged) after_cut += at > cut ? 1 : 0;
-  EXPECT_GT(after_cut, 10u) << "the writes did not go on after the arbiter's cut";
+  std::size_t after_cut = acknowledged_after(result, cut);
   std::cout << after_cut
             << " writes after the arbiter's cut; the stall: " << stall_across(result, cut)
             << " ms\n";

@@ -1,88 +1,20 @@
 #include "agent/service_host.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "common/file.h"
+#include "service_host_fakes.h"
 #include "spec/load.h"
 
 namespace hearth::agent {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Engines that must not be reached by what these tests do.
-class NoRuntime final : public ContainerRuntime {
- public:
-  Result<std::vector<ContainerInfo>> list() override { return containers; }
-  Status run(const std::string&, const std::string&, const std::string&) override {
-    return Error{"not here"};
-  }
-  Status kill(const std::string& id, int) override {
-    if (journal) journal->push_back("kill " + id);
-    return ok_status();
-  }
-  Status remove(const std::string& id) override {
-    removed.push_back(id);
-    if (journal) journal->push_back("remove container " + id);
-    return ok_status();
-  }
-  std::vector<ContainerInfo> containers;
-  std::vector<std::string> removed;
-  std::vector<std::string>* journal = nullptr;  // every call in order, when set
-};
-
-class NoNetworks final : public ServiceNetworks {
- public:
-  std::string netns_path(const std::string& s) const override { return "/run/netns/x-" + s; }
-  Result<std::vector<std::string>> list() override { return namespaces; }
-  Result<std::string> interface_on(const Cidr&, const std::string&) override {
-    return Error{"not here"};
-  }
-  Status create(const ServiceNetworkConfig&) override { return Error{"not here"}; }
-  Status remove(const std::string& service) override {
-    removed.push_back(service);
-    if (journal) journal->push_back("remove address " + service);
-    return ok_status();
-  }
-  Status expose(const ServiceNetworkConfig&) override { return Error{"not here"}; }
-  Status refuse_new_connections(const std::string& service) override {
-    if (journal) journal->push_back("refuse new connections " + service);
-    refused_at = std::chrono::steady_clock::now();
-    return ok_status();
-  }
-  std::vector<std::string> namespaces, removed;
-  std::vector<std::string>* journal = nullptr;
-  std::chrono::steady_clock::time_point refused_at;  // of the last refuse_new_connections()
-};
-
-class NoProber final : public HealthProber {
- public:
-  ProbeResult probe(const std::string&, Ipv4, const HealthCheck&) override { return {}; }
-};
-
-class NodeServiceHostTest : public ::testing::Test {
- protected:
-  NodeServiceHostTest()
-      : dir_(fs::temp_directory_path() / ("hearth-service-host-" + std::to_string(::getpid()))),
-        host_({dir_.string(), "r510"}, runtime_, networks_, prober_) {
-    fs::create_directories(dir_);
-  }
-  ~NodeServiceHostTest() override { fs::remove_all(dir_); }
-
-  fs::path dir_;
-  NoRuntime runtime_;
-  NoNetworks networks_;
-  NoProber prober_;
-  NodeServiceHost host_;
-};
+using testing::NodeServiceHostTest;
 
 TEST_F(NodeServiceHostTest, ALogOverItsCapIsRotatedIntoTheOlderHalf) {
   ServiceLayout layout{dir_.string(), "r510"};
@@ -135,40 +67,18 @@ TEST_F(NodeServiceHostTest, AStoppingServiceThatNoLongerAcceptsRefusesNewConnect
   // A client connecting while the container shuts down must be lost (and retry to the next
   // owner), not refused by a service that no longer listens. The address goes after the kill, so
   // open connections are reset by the dying service instead of hanging.
-  // (Its PID is no process: it accepts nothing.)
+  // (Its PID is no process: it accepts nothing.) "At once": before it exits (after two exit
+  // checks that find it running), not when it has exited or the grace is over.
   std::vector<std::string> journal;
   runtime_.containers = {{"hearth-homepage", ContainerInfo::Status::running, 0x3fffffff}};
+  runtime_.exits_after_checks = 2;
   runtime_.journal = &journal;
   networks_.journal = &journal;
-  auto asked = std::chrono::steady_clock::now();
-  ASSERT_TRUE(host_.stop("homepage", std::chrono::milliseconds(300)));
-  EXPECT_LT(networks_.refused_at - asked, std::chrono::milliseconds(300));
+  ASSERT_TRUE(host_.stop("homepage", testing::kGraceOfAHang));
   EXPECT_EQ(journal, (std::vector<std::string>{
                          "kill hearth-homepage", "refuse new connections homepage",
-                         "remove container hearth-homepage", "remove address homepage"}));
-}
-
-TEST_F(NodeServiceHostTest, AServiceThatStillAcceptsTakesNewConnectionsUntilTheGraceIsOver) {
-  // This test process stands for the container: it listens, as a PID 1 that ignores SIGTERM.
-  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_in loopback{};
-  loopback.sin_family = AF_INET;
-  loopback.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&loopback), sizeof loopback), 0);
-  ASSERT_EQ(::listen(listener, 1), 0);
-  runtime_.containers = {{"hearth-homepage", ContainerInfo::Status::running, ::getpid()}};
-  std::vector<std::string> journal;
-  runtime_.journal = &journal;
-  networks_.journal = &journal;
-  auto asked = std::chrono::steady_clock::now();
-  ASSERT_TRUE(host_.stop("homepage", std::chrono::milliseconds(300)));
-  ::close(listener);
-  EXPECT_GE(networks_.refused_at - asked, std::chrono::milliseconds(300))
-      << "it still accepted: new connections reach it for the whole grace";
-  EXPECT_EQ(journal, (std::vector<std::string>{
-                         "kill hearth-homepage", "refuse new connections homepage",
-                         "remove container hearth-homepage", "remove address homepage"}));
+                         "exited hearth-homepage", "remove container hearth-homepage",
+                         "remove address homepage"}));
 }
 
 TEST_F(NodeServiceHostTest, AStopWithoutGraceKillsAtOnce) {

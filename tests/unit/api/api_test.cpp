@@ -8,62 +8,15 @@
 #include <sstream>
 
 #include "api/token.h"
-#include "common/http_client.h"
+#include "fake_control_plane.h"
 
 namespace hearth::api {
 namespace {
 
 using nlohmann::json;
-
-std::string example_spec() {
-  std::ifstream in(std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-class FakeControlPlane final : public ControlPlane {
- public:
-  Result<nlohmann::ordered_json> status() override {
-    if (!etcd_answers) return Error{"the local etcd member does not answer"};
-    return nlohmann::ordered_json{{"cluster", "homecentr"}, {"quorum", {{"ok", true}}}};
-  }
-  Result<Applied> apply(const std::string& text, const std::string& applied_by) override {
-    ++applies;
-    last_text = text;
-    last_applied_by = applied_by;
-    if (!quorum) return Error{"etcd: POST http://127.0.0.1:2379/v3/kv/range: timed out"};
-    Applied applied;
-    applied.spec.revision = 7;
-    applied.spec.applied_at = 1234;
-    applied.spec.applied_by = applied_by;
-    return applied;
-  }
-  Result<nlohmann::ordered_json> volume_action(const std::string& volume, const std::string& action,
-                                               const nlohmann::json& arguments) override {
-    last_volume_action = volume + " " + action + " " + arguments.dump();
-    if (action != "delete") return Error{"no volume action '" + action + "'"};
-    return nlohmann::ordered_json{{"volume", volume}, {"deleted", true}};
-  }
-  Result<DrainOutcome> set_drained(const std::string& node, bool drained,
-                                   const std::string& by) override {
-    ++drains;
-    last_drain = node + (drained ? " drained by " : " undrained by ") + by;
-    if (!quorum) return Error{"etcd: timed out"};
-    if (node == "elitedesk") return DrainOutcome::arbiter;
-    if (node != "r510" && node != "r530") return DrainOutcome::unknown_node;
-    return drained ? DrainOutcome::changed : DrainOutcome::unchanged;
-  }
-  bool etcd_answers = true;
-  bool quorum = true;
-  int applies = 0;
-  std::string last_volume_action;
-  int drains = 0;
-  std::string last_drain;
-  std::string last_text, last_applied_by;
-};
-
-const std::string kToken(64, 'a');
+using testing::example_spec;
+using testing::FakeControlPlane;
+using testing::kToken;
 
 ApiRequest request(std::string method, std::string path, std::string body = "",
                    std::string authorization = "Bearer " + kToken) {
@@ -197,40 +150,6 @@ TEST(ApiHandler, VolumeActionsGoToTheControlPlaneWithTheirArguments) {
   EXPECT_EQ(handler.handle(request("GET", "/v1/volumes/old/delete")).status, 405);
   EXPECT_EQ(handler.handle(request("POST", "/v1/volumes/old")).status, 404);
   EXPECT_EQ(handler.handle(request("POST", "/v1/volumes/old/delete", "", "Bearer wrong")).status, 401);
-}
-
-TEST(ApiServer, ServesOverHttpOnLoopbackWithBearerAuth) {
-  FakeControlPlane control;
-  ApiHandler handler(control, kToken);
-  ApiServer server(handler);
-  ASSERT_TRUE(server.start("127.0.0.1", 0).ok());
-  ASSERT_GT(server.port(), 0);
-  std::string url = "http://127.0.0.1:" + std::to_string(server.port());
-
-  HttpRequest anonymous;
-  anonymous.url = url + "/v1/status";
-  auto refused = http_request(anonymous);
-  ASSERT_TRUE(refused.ok()) << refused.error().message;
-  EXPECT_EQ(refused->status, 401);
-
-  HttpRequest authorized = anonymous;
-  authorized.headers = {{"Authorization", "Bearer " + kToken}};
-  auto status = http_request(authorized);
-  ASSERT_TRUE(status.ok());
-  EXPECT_EQ(status->status, 200);
-  EXPECT_EQ(json::parse(status->body)["cluster"], "homecentr");
-
-  HttpRequest apply;
-  apply.method = "POST";
-  apply.url = url + "/v1/spec";
-  apply.headers = {{"Authorization", "Bearer " + kToken}, {"X-Hearth-Applied-By", "me@here"}};
-  apply.body = example_spec();
-  auto applied = http_request(apply);
-  ASSERT_TRUE(applied.ok());
-  EXPECT_EQ(applied->status, 200) << applied->body;
-  EXPECT_EQ(control.last_applied_by, "me@here");
-  server.stop();
-  EXPECT_FALSE(http_request(authorized).ok()) << "stopped means not listening";
 }
 
 class TokenTest : public ::testing::Test {

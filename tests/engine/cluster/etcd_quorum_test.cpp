@@ -1,15 +1,16 @@
 // Quorum detection against a real 3-member etcd on 127.0.0.1: with two members gone (the arbiter
-// alone), status says "no quorum" within a bounded time and still shows the local copy; nothing
-// can be stored and no lease can be renewed.
+// alone), status says "no quorum" and still shows the local copy; nothing can be stored and no
+// lease can be renewed. (How fast it says so is a timing, for bench/, not asserted here: the
+// probes' own 300 ms timeouts bound it, and CTest's timeout catches a hang.)
 
 #include <gtest/gtest.h>
 
+#include "../../unit/cluster/test_spec.h"
 #include "cluster/cluster_status.h"
 #include "cluster/etcd_store.h"
 #include "cluster/node_lease.h"
 #include "cluster/spec_store.h"
 #include "etcd_process.h"
-#include "test_spec.h"
 
 namespace hearth::cluster {
 namespace {
@@ -52,10 +53,8 @@ TEST(EtcdQuorum, TheArbiterAloneReportsNoQuorumAndStoresNothing) {
   etcd.kill(0);
   etcd.kill(1);
 
-  auto before = std::chrono::steady_clock::now();
   members = probe_members(spec, etcd.endpoint(2), 300ms);
   auto view = observe_cluster(arbiter, spec, members, 0);
-  auto took = std::chrono::steady_clock::now() - before;
   ASSERT_TRUE(view.ok()) << view.error().message;
   EXPECT_FALSE(view->quorum) << "2 of 3 members are gone";
   EXPECT_TRUE(view->stale);
@@ -66,7 +65,6 @@ TEST(EtcdQuorum, TheArbiterAloneReportsNoQuorumAndStoresNothing) {
   EXPECT_TRUE(view->nodes[2].alive) << "the local copy still has the arbiter's key";
   ASSERT_TRUE(view->spec.has_value()) << "serializable reads still answer";
   EXPECT_EQ(view->spec->revision, 1);
-  EXPECT_LT(took, 3s) << "no quorum is reported within a bounded time";
 
   auto refused = store_spec(arbiter, "x: 2\n", "test", 2);
   EXPECT_FALSE(refused.ok()) << "no write without quorum";

@@ -1,5 +1,6 @@
-// The real nft, in a network namespace of the test's own (root only): the machine's ruleset is
-// never touched.
+// The real nft, in a network namespace of the test's own (root only: skipped without; as root a
+// missing nft or ip is a failure, tests/support/skip_rule.h): the machine's ruleset is never
+// touched.
 #include "engines/nftables.h"
 
 #include <gtest/gtest.h>

@@ -7,8 +7,10 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "common/file.h"
 
@@ -60,7 +62,7 @@ TEST(Run, SurvivesAChildThatDoesNotReadItsInput) {
 }
 
 TEST(Run, DefaultInputIsEmpty) {
-  auto done = run({.argv = {"cat"}, .timeout = 5s});
+  auto done = run({.argv = {"cat"}, .timeout = 60s});  // would cat wait for input: a hang
   ASSERT_TRUE(done.ok());
   EXPECT_TRUE(done->succeeded());
   EXPECT_EQ(done->out, "");
@@ -81,10 +83,24 @@ TEST(Run, RunsInTheGivenDirectory) {
   EXPECT_EQ(done->out, "/\n");
 }
 
+// Polls `condition` until it holds or `deadline` passes (a deadline that only catches a hang).
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds deadline = 60s) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+// A runner that waited for the descendant of these tests would take its whole 300 s (less than
+// the test's CTest timeout); 60 s after the start, whatever the load, it certainly waited.
+constexpr auto kWaitedForTheDescendant = 60s;
+
 TEST(Run, TimeoutKillsTheChildAndItsGroup) {
   auto started = std::chrono::steady_clock::now();
   // The grandchild keeps stdout open: the runner must neither wait for it nor leave it running.
-  auto done = run({.argv = {"sh", "-c", "sleep 30 & echo $!; wait"},
+  auto done = run({.argv = {"sh", "-c", "sleep 300 & echo $!; wait"},
                    .timeout = 300ms,
                    .own_process_group = true});
   auto took = std::chrono::steady_clock::now() - started;
@@ -92,18 +108,18 @@ TEST(Run, TimeoutKillsTheChildAndItsGroup) {
   EXPECT_TRUE(done->timed_out);
   EXPECT_FALSE(done->succeeded());
   EXPECT_EQ(done->signal, SIGKILL);
-  EXPECT_LT(took, 5s);
+  EXPECT_LT(took, kWaitedForTheDescendant) << "the runner waited for the grandchild";
   pid_t grandchild = std::stoi(done->out);
-  for (int i = 0; i < 100 && process_running(grandchild); ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_FALSE(process_running(grandchild));
+  EXPECT_TRUE(eventually([&] { return !process_running(grandchild); }))
+      << "the grandchild was left running";
 }
 
 TEST(Run, DoesNotWaitForDescendantsHoldingThePipe) {
-  // The descendant sleeps 30 s: returning well before that is the behaviour, whatever the load.
   auto started = std::chrono::steady_clock::now();
-  auto done = run({.argv = {"sh", "-c", "sleep 30 & echo $!"}, .own_process_group = true});
+  auto done = run({.argv = {"sh", "-c", "sleep 300 & echo $!"}, .own_process_group = true});
   ASSERT_TRUE(done.ok());
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 20s);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, kWaitedForTheDescendant)
+      << "the runner waited for the descendant holding its stdout";
   pid_t descendant = std::stoi(done->out);
   EXPECT_TRUE(process_running(descendant));
   ::kill(descendant, SIGKILL);
@@ -176,18 +192,23 @@ TEST(Child, WaitForGivesUpAndStopEndsIt) {
   auto child = Child::start({.argv = {"sleep", "30"}});
   ASSERT_TRUE(child.ok());
   EXPECT_FALSE(child->wait_for(50ms).has_value());
-  auto done = child->stop(2s);
+  auto done = child->stop(60s);  // sleep ends at SIGTERM: the grace only catches a hang
   EXPECT_EQ(done.signal, SIGTERM);
   EXPECT_FALSE(child->running());
 }
 
 TEST(Child, StopEscalatesToSigkill) {
-  auto child = Child::start(
-      {.argv = {"sh", "-c", "trap '' TERM; echo ready; sleep 30"}, .own_process_group = true});
+  auto ready = temp_path("trap_ready");
+  std::remove(ready.c_str());
+  // The shell says when its trap is in place (and its sleep inherits the ignored SIGTERM).
+  auto child = Child::start({.argv = {"sh", "-c", "trap '' TERM; : > \"$0\"; sleep 300", ready},
+                             .own_process_group = true});
   ASSERT_TRUE(child.ok());
-  std::this_thread::sleep_for(200ms);  // let the shell install its trap
+  ASSERT_TRUE(eventually([&] { return ::access(ready.c_str(), F_OK) == 0; }))
+      << "the shell never installed its trap";
   auto done = child->stop(200ms);
   EXPECT_EQ(done.signal, SIGKILL);
+  std::remove(ready.c_str());
 }
 
 TEST(Child, MovedFromObjectOwnsNothing) {
@@ -212,7 +233,7 @@ TEST(Daemon, OutlivesTheCallerAndIsNotOurChild) {
   EXPECT_TRUE(process_running(*pid, info->start_time));
   EXPECT_FALSE(process_running(*pid, info->start_time + 1)) << "a different process";
   EXPECT_EQ(::getsid(*pid), *pid) << "own session";
-  for (int i = 0; i < 200 && read_text_file(path).empty(); ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(eventually([&] { return !read_text_file(path).empty(); })) << "it never wrote";
   EXPECT_TRUE(stop_process(*pid, 2s, info->start_time));
   EXPECT_FALSE(process_running(*pid));
   EXPECT_EQ(read_text_file(path), "up\n");

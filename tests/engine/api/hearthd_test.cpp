@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -24,6 +25,9 @@ using namespace std::chrono_literals;
 using cluster::testing::EtcdProcess;
 using cluster::testing::TempDir;
 using nlohmann::json;
+
+// How long a wait may take before it counts as a hang: the events waited for come within seconds.
+constexpr auto kHang = 60s;
 
 class HearthdTest : public ::testing::Test {
  protected:
@@ -69,7 +73,7 @@ class HearthdTest : public ::testing::Test {
     request.method = method;
     request.url = "http://127.0.0.1:" + std::to_string(port_) + path;
     request.body = body;
-    request.timeout = 5s;
+    request.timeout = 30s;  // a hang: hearthd answers at once, or after its own etcd timeout
     if (with_token) request.headers = {{"Authorization", "Bearer " + token()}};
     auto response = http_request(request);
     return response.ok() ? *response : HttpResponse{0, "", response.error().message};
@@ -81,10 +85,11 @@ class HearthdTest : public ::testing::Test {
     return text;
   }
 
-  // Polls GET /v1/status until `ready` holds for it (or 10 s pass).
+  // Polls GET /v1/status until `ready` holds for it; after kHang, a failure with the last answer.
   json wait_for_status(const std::function<bool(const json&)>& ready) {
     json last;
-    for (int i = 0; i < 100; ++i) {
+    auto deadline = std::chrono::steady_clock::now() + kHang;
+    while (std::chrono::steady_clock::now() < deadline) {
       HttpResponse response = call("GET", "/v1/status");
       if (response.status == 200) {
         last = json::parse(response.body);
@@ -93,12 +98,24 @@ class HearthdTest : public ::testing::Test {
       std::this_thread::sleep_for(100ms);
     }
     ADD_FAILURE() << "status never got ready; last: " << last.dump(2) << "\nhearthd log:\n"
-                  << read_text_file(dir_.path() + "/hearthd.log");
+                  << log();
     return last;
   }
 
+  std::string log() const { return read_text_file(dir_.path() + "/hearthd.log"); }
+
+  // Polls hearthd's log until it contains `text`; false after kHang.
+  bool wait_for_log(const std::string& text) const {
+    auto deadline = std::chrono::steady_clock::now() + kHang;
+    while (log().find(text) == std::string::npos) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(50ms);
+    }
+    return true;
+  }
+
   bool node_key_exists() {
-    cluster::EtcdKeyValueStore store(etcd_->endpoint(), 2s);
+    cluster::EtcdKeyValueStore store(etcd_->endpoint(), 30s);
     auto got = store.get(cluster::keys::node("r510"), cluster::Consistency::linearizable);
     return got.ok() && got->has_value();
   }
@@ -142,13 +159,12 @@ TEST_F(HearthdTest, RegistersLeadsServesTheApiAndLeavesCleanlyOnSigterm) {
   auto second = run(hearthd_command());
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->exit_code, 1);
-  EXPECT_NE(read_text_file(dir_.path() + "/hearthd.log").find("already running"),
-            std::string::npos);
+  EXPECT_NE(log().find("already running"), std::string::npos);
 
   ASSERT_TRUE(node_key_exists());
   hearthd.signal(SIGTERM);
-  auto done = hearthd.wait_for(15s);
-  ASSERT_TRUE(done.has_value()) << "hearthd did not stop within 15 s of SIGTERM";
+  auto done = hearthd.wait_for(kHang);
+  ASSERT_TRUE(done.has_value()) << "hearthd did not stop after SIGTERM";
   EXPECT_EQ(done->exit_code, 0);
   EXPECT_FALSE(node_key_exists()) << "the lease was revoked: peers see the node leave at once";
 }
@@ -196,10 +212,9 @@ TEST_F(HearthdTest, FencesWhenEtcdStopsAnsweringAndRejoinsWithANewLease) {
   std::string first_lease = status["this_node"]["lease"];
 
   ::kill(etcd_->pid(), SIGSTOP);  // etcd hangs: renewals time out
-  std::this_thread::sleep_for(2500ms);
-  std::string log = read_text_file(dir_.path() + "/hearthd.log");
+  bool fenced = wait_for_log("FENCED");
   ::kill(etcd_->pid(), SIGCONT);
-  EXPECT_NE(log.find("FENCED"), std::string::npos) << log;
+  EXPECT_TRUE(fenced) << "hearthd never fenced itself while etcd hung:\n" << log();
 
   status = wait_for_status([](const json& s) {
     return s["this_node"]["lease_held"] == true && s["this_node"]["fence_count"] == 1;
@@ -207,7 +222,7 @@ TEST_F(HearthdTest, FencesWhenEtcdStopsAnsweringAndRejoinsWithANewLease) {
   EXPECT_NE(status["this_node"]["lease"], first_lease);
   EXPECT_EQ(status["this_node"]["fenced"], false);
   hearthd.signal(SIGTERM);
-  auto done = hearthd.wait_for(5s);
+  auto done = hearthd.wait_for(kHang);
   ASSERT_TRUE(done.has_value());
   EXPECT_EQ(done->exit_code, 0);
 }
@@ -224,7 +239,7 @@ TEST_F(HearthdTest, StatusIs503WhenTheLocalEtcdIsGone) {
   EXPECT_EQ(apply.status, 503);
   EXPECT_EQ(json::parse(apply.body)["error"].get<std::string>().rfind("no quorum", 0), 0u);
   hearthd.signal(SIGTERM);
-  auto done = hearthd.wait_for(10s);
+  auto done = hearthd.wait_for(kHang);
   ASSERT_TRUE(done.has_value()) << "hearthd must stop even when etcd is gone";
   EXPECT_EQ(done->exit_code, 0);
 }
@@ -269,20 +284,33 @@ TEST_F(HearthdTest, TheCliAppliesAndShowsTheStatus) {
   EXPECT_EQ(parsed["spec"]["revision"], 1);
   EXPECT_EQ(parsed["nodes"][0]["state"], "alive");
 
-  // --watch redraws until interrupted (here: until the 1.5 s timeout kills it).
+  // --watch redraws until interrupted: two frames drawn, and still running, until stopped.
   Command watch;
   watch.argv = {HEARTH_BINARY, "status", "--watch", "--interval", "0.3"};
   watch.argv.insert(watch.argv.end(), api.begin(), api.end());
-  watch.timeout = 1500ms;
-  auto watched = run(watch);
-  ASSERT_TRUE(watched.ok());
-  EXPECT_TRUE(watched->timed_out);
-  std::size_t frames = 0;
-  for (std::size_t at = 0; (at = watched->out.find("cluster homecentr", at)) != std::string::npos;
-       ++at) {
-    ++frames;
+  watch.out = Output::file;
+  watch.err = Output::merge;
+  watch.output_file = dir_.path() + "/watch.out";
+  auto watching = Child::start(watch);
+  ASSERT_TRUE(watching.ok()) << watching.error().message;
+  auto frames = [&] {
+    std::string out = read_text_file(watch.output_file);
+    std::size_t count = 0;
+    for (std::size_t at = 0; (at = out.find("cluster homecentr", at)) != std::string::npos; ++at) {
+      ++count;
+    }
+    return count;
+  };
+  std::optional<Completed> ended;
+  auto deadline = std::chrono::steady_clock::now() + kHang;
+  while (!ended && frames() < 2 && std::chrono::steady_clock::now() < deadline) {
+    ended = watching->wait_for(50ms);
   }
-  EXPECT_GE(frames, 2u) << watched->out;
+  if (!ended) ended = watching->wait_for(0ms);
+  EXPECT_GE(frames(), 2u) << read_text_file(watch.output_file);
+  EXPECT_FALSE(ended.has_value()) << "--watch ended by itself (" << ended->describe()
+                                  << "): " << read_text_file(watch.output_file);
+  watching->stop(kHang);
 
   api[3] = dir_.path() + "/hearthd.log";  // a file that is not the token
   auto refused = hearth({"status"});
@@ -290,7 +318,7 @@ TEST_F(HearthdTest, TheCliAppliesAndShowsTheStatus) {
   EXPECT_NE(refused.err.find("401"), std::string::npos) << refused.err;
 
   hearthd.signal(SIGTERM);
-  ASSERT_TRUE(hearthd.wait_for(5s).has_value());
+  ASSERT_TRUE(hearthd.wait_for(kHang).has_value());
   api[3] = data_dir_ + "/api-token";
   auto unreachable = hearth({"status"});
   EXPECT_EQ(unreachable.exit_code, 1);

@@ -1,7 +1,8 @@
 #pragma once
 // A real, single-member etcd for tests: on 127.0.0.1 with two free ports and a temporary data
 // directory; killed, reaped and removed when the object goes away (common/process.h's Child).
-// Tests that need it skip (GTEST_SKIP) when the etcd binary is not installed.
+// Tests that need it skip (GTEST_SKIP) when the etcd binary is not installed: a failure as root,
+// where scripts/install-deps has installed it (tests/support/skip_rule.h).
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -56,7 +57,8 @@ class EtcdProcess {
     return "";
   }
 
-  // Starts etcd and waits until it answers (up to 15 s). Error if it cannot.
+  // Starts etcd and waits until it answers (up to 60 s: only a hang takes that long). Error if it
+  // cannot.
   static Result<std::unique_ptr<EtcdProcess>> start() {
     auto etcd = std::unique_ptr<EtcdProcess>(new EtcdProcess());
     if (etcd->dir_.path().empty()) return Error{"cannot create a temporary directory for etcd"};
@@ -85,7 +87,7 @@ class EtcdProcess {
     auto child = Child::start(command);
     if (!child) return child.error();
     etcd->child_.emplace(std::move(*child));
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
       if (etcd_member_status(etcd->endpoint_, std::chrono::milliseconds(300)).reachable) {
         return etcd;
@@ -95,7 +97,7 @@ class EtcdProcess {
                      command.output_file};
       }
     }
-    return Error{"etcd did not answer on " + etcd->endpoint_ + " within 15 s"};
+    return Error{"etcd did not answer on " + etcd->endpoint_ + " within 60 s"};
   }
 
   ~EtcdProcess() {
@@ -159,14 +161,14 @@ class EtcdCluster {
       cluster->members_.push_back(std::make_unique<Child>(std::move(*child)));
       cluster->endpoints_.push_back(client);
     }
-    // Ready when a linearizable write through the first member succeeds.
+    // Ready when a linearizable write through the first member succeeds (60 s: a hang).
     EtcdKeyValueStore store(cluster->endpoints_[0], std::chrono::milliseconds(1000));
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
       if (store.put("/test/ready", "yes", 0).ok()) return cluster;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    return Error{"the 3-member etcd cluster did not become writable within 20 s; logs in " +
+    return Error{"the 3-member etcd cluster did not become writable within 60 s; logs in " +
                  cluster->dir_.path()};
   }
 

@@ -360,8 +360,10 @@ bool fuse_client_runs(const std::string& dir) {
     std::error_code link_error;
     if (std::filesystem::read_symlink(entry.path() / "ns" / "mnt", link_error) != own_namespace)
       continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // read_text_file, not an istreambuf_iterator: reading the cmdline of a process that exits
+    // meanwhile fails with ESRCH, which libstdc++'s filebuf throws and only a stream catches
+    // (it killed hearthd when a service's process exited during this scan).
+    std::string raw = read_text_file((entry.path() / "cmdline").string());
     std::vector<std::string> argv;
     std::size_t start = 0;
     while (start < raw.size()) {

@@ -163,6 +163,17 @@ Status build_node(const LabState& state, const LabNode& node) {
     unsigned mode = mount.target == kNodeDataDir ? 0700 : 0755;
     if (auto s = make_dirs(mount.source, mode); !s) return s;
   }
+  // hearthd's data directory is a tmpfs of the node's: hearthd puts each service's root file
+  // system there as an overlay, whose writable layer cannot live on an overlay file system (the
+  // lab's own directory is one inside a chroot made with debootstrap + overlay). Mounted on the
+  // machine, under the lab's directory, so the lab's tools read the node's API token from it.
+  if (!contains(host_mount_points(), node.host_data_dir)) {
+    if (auto s = run_step({"mount", "-t", "tmpfs", "-o", "mode=0700", "hearth-lab-data", node.host_data_dir},
+                          "cannot mount the data directory of " + where);
+        !s) {
+      return s;
+    }
+  }
   for (const auto& dir : {node.log_dir, node.host_dir + "/pids", node.host_data_dir + "/etcd"}) {
     if (auto s = make_dirs(dir, 0700); !s) return s;
   }
@@ -248,7 +259,8 @@ Status build_node(const LabState& state, const LabNode& node) {
   }
   if (first == 0) return Error{"the lab needs a tmpfs on /run in " + where + " to hold its own files"};
   if (auto s = mkdir_in_node(kLabRootInNode); !s) return s;
-  if (auto s = run_step(in_node({"mount", "--bind", kLabRoot, kLabRootInNode}),
+  // Recursive: the nodes' data directories are tmpfs mounts under it.
+  if (auto s = run_step(in_node({"mount", "--rbind", kLabRoot, kLabRootInNode}),
                         "cannot bind the lab's directory in " + where);
       !s) {
     return s;
@@ -282,7 +294,9 @@ Status build_node(const LabState& state, const LabNode& node) {
   }
   // The node sees nothing of the lab, as a real machine would not: inside it, `hearth status`
   // talks to the node's own hearthd instead of looking for the lab's namespaces.
-  if (auto s = run_step(in_node({"umount", kLabRootInNode}), "cannot unbind the lab's directory in " + where); !s) {
+  if (auto s = run_step(in_node({"umount", "--recursive", kLabRootInNode}),
+                        "cannot unbind the lab's directory in " + where);
+      !s) {
     return s;
   }
   if (auto s = run_step(in_node({"mount", "-t", "tmpfs", "-o", "ro,mode=0755,size=4k", "hearth-lab-hidden", kLabRoot}),
@@ -348,6 +362,11 @@ void release_node_cgroups(const LabNode& node) {
 Status release_node(const LabNode& node) {
   release_node_cgroups(node);
   auto host_mounts = host_mount_points();
+  if (contains(host_mounts, node.host_data_dir)) {
+    if (auto s = unmount(node.host_data_dir, "cannot unmount the data directory of node " + node.name); !s) {
+      return s;
+    }
+  }
   for (const auto& file : {node.mount_ns_path, node.uts_ns_path}) {
     if (!contains(host_mounts, file)) continue;
     if (auto s = unmount(file, "cannot release a namespace of node " + node.name); !s) return s;

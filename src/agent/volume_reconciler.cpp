@@ -311,40 +311,53 @@ void VolumeReconciler::observe_states(const std::vector<GlusterVolume>& volumes,
                                       std::int64_t now_ms,
                                       std::map<std::string, GlusterVolumeState>& states,
                                       std::map<std::string, GlusterHealSummary>& heals) {
+  std::vector<VolumeReport> previous = reports();
+  auto last = [&](const std::string& name) -> const VolumeReport* {
+    for (const auto& old : previous) {
+      if (old.name == name) return &old;
+    }
+    return nullptr;
+  };
   std::vector<VolumeReport> reports;
   for (const auto& volume : volumes) {
     VolumeReport report;
     report.name = volume.name;
     report.state = volume.state;
     report.bricks = volume.bricks;
+    const VolumeReport* old = last(volume.name);
     if (volume.started()) {
+      // `volume status` is a cluster-locked transaction: it fails while any node runs another
+      // one on this volume ("Another transaction is in progress", every hearthd polls it). The
+      // last good answer stays, marked stale; decisions (`states`) only ever use a fresh one.
       if (auto state = gluster_.status(volume.name)) {
         for (const auto& brick : state->bricks) report.brick_states[brick.id()] = brick;
+        report.states_observed_ms = now_ms;
         states[volume.name] = *state;
       } else {
         report.error = state.error().message;
-      }
-      auto& observed_at = heal_observed_ms_[volume.name];
-      bool keep_old = now_ms - observed_at < kHealObserveMs;
-      {
-        std::lock_guard lock(mutex_);
-        for (const auto& old : reports_) {
-          if (old.name == volume.name && old.heal && keep_old) {
-            report.heal = old.heal;
-            report.heal_observed_ms = old.heal_observed_ms;
-          }
+        report.stale = true;
+        if (old) {
+          report.brick_states = old->brick_states;
+          report.states_observed_ms = old->states_observed_ms;
         }
       }
-      if (!keep_old || !report.heal) {
-        if (auto heal = gluster_.heal_summary(volume.name)) {
-          report.heal = *heal;
-          report.heal_observed_ms = now_ms;
-          observed_at = now_ms;
-        } else if (report.error.empty()) {
-          report.error = heal.error().message;
+      bool heal_fresh = false;
+      if (old && old->heal && now_ms - old->heal_observed_ms < kHealObserveMs) {
+        report.heal = old->heal;  // heal info runs a client of its own: not every step
+        report.heal_observed_ms = old->heal_observed_ms;
+        heal_fresh = true;
+      } else if (auto heal = gluster_.heal_summary(volume.name)) {
+        report.heal = *heal;
+        report.heal_observed_ms = now_ms;
+        heal_fresh = true;
+      } else {
+        if (report.error.empty()) report.error = heal.error().message;
+        if (old && old->heal) {  // the last good counts, with their age (heal.age_ms)
+          report.heal = old->heal;
+          report.heal_observed_ms = old->heal_observed_ms;
         }
       }
-      if (report.heal) heals[volume.name] = *report.heal;
+      if (report.heal && heal_fresh) heals[volume.name] = *report.heal;
     }
     reports.push_back(std::move(report));
   }
@@ -352,12 +365,23 @@ void VolumeReconciler::observe_states(const std::vector<GlusterVolume>& volumes,
   reports_ = std::move(reports);
 }
 
+void VolumeReconciler::mark_stale(const std::string& error) {
+  std::lock_guard lock(mutex_);
+  for (auto& report : reports_) {
+    report.stale = true;
+    report.error = error;
+  }
+}
+
 Status VolumeReconciler::reconcile_cluster(const Spec& spec, bool leader, std::int64_t now_ms) {
   auto plan = plan_bricks(spec);
   if (!plan) return plan.error();
   auto volumes = gluster_.volumes();
-  if (!volumes)
-    return Error{"cannot read the volumes from the local glusterd: " + volumes.error().message};
+  if (!volumes) {
+    Error error{"cannot read the volumes from the local glusterd: " + volumes.error().message};
+    mark_stale(error.message);  // the last good view stays, marked stale
+    return error;
+  }
   ClusterObservation observed;
   observed.volumes = *volumes;
   observe_states(*volumes, now_ms, observed.states, observed.heals);

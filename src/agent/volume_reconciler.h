@@ -126,6 +126,12 @@ struct VolumeReport {
   std::map<std::string, GlusterBrickState> brick_states;  // by brick id, when observed
   std::optional<GlusterHealSummary> heal;
   std::int64_t heal_observed_ms = 0;
+  // When brick_states were read (the reconciler's monotonic clock); -1: never.
+  std::int64_t states_observed_ms = -1;
+  // The last `volume info` or `volume status` failed (error says why): brick_states are the last
+  // good ones, of states_observed_ms. A failed heal summary keeps the last good `heal` (its age:
+  // heal_observed_ms). A failed read never empties the view.
+  bool stale = false;
   std::string error;  // the last observation's failure, if any
 };
 
@@ -151,14 +157,15 @@ class VolumeReconciler {
   void observe_states(const std::vector<GlusterVolume>& volumes, std::int64_t now_ms,
                       std::map<std::string, GlusterVolumeState>& states,
                       std::map<std::string, GlusterHealSummary>& heals);
+  // `volume info` failed: every report keeps its last good content, marked stale with `error`.
+  void mark_stale(const std::string& error);
 
   GlusterCli& gluster_;
   VolumeMounts& mounts_;
   std::string node_;
   std::string data_dir_;
-  HealMemory memory_;                                     // the cluster step's
-  std::map<std::string, std::int64_t> heal_observed_ms_;  // volume -> last heal info
-  std::map<std::string, std::string> cluster_failed_;     // last failure per action, logged once
+  HealMemory memory_;                                  // the cluster step's
+  std::map<std::string, std::string> cluster_failed_;  // last failure per action, logged once
   std::map<std::string, std::string> node_failed_;
 
   mutable std::mutex mutex_;

@@ -77,6 +77,9 @@ json volume_json(const Spec& spec, const std::string& name, const VolumeReport* 
       }
       bool known =
           report->state == "Started" && !(report->brick_states.empty() && !report->error.empty());
+      // A stale view (the last `volume status` failed) that predates this brick (a replace-brick
+      // since) says nothing about it.
+      if (report->stale && state == report->brick_states.end()) known = false;
       if (known) {
         b["up"] = up;
       } else {
@@ -117,6 +120,13 @@ json volume_json(const Spec& spec, const std::string& name, const VolumeReport* 
   } else {
     volume["size"] = nullptr;
   }
+  // How old the bricks' states are; stale: the last look failed and they are the last good ones.
+  if (report && report->states_observed_ms >= 0) {
+    volume["observed_ms_ago"] = now_ms - report->states_observed_ms;
+  } else {
+    volume["observed_ms_ago"] = nullptr;
+  }
+  volume["stale"] = report != nullptr && report->stale;
   if (report && !report->error.empty()) volume["error"] = report->error;
   return volume;
 }

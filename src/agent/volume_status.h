@@ -44,9 +44,12 @@ NodeMounts node_mounts(const VolumeReconciler& reconciler, const std::string& no
 // [{"name", "state", "bricks": [{"node", "brick", "role": "data"|"arbiter", "up" (null when
 //   unknown: the volume is not started or gluster did not answer), "total", "free"}], "mounts":
 //   [{"node", "path", "state"}], "heal": {"pending", "split_brain", "age_ms"} | null, "size":
-//   {"total", "used", "free"} | null, "error"?}]
-// in spec order, then volumes gluster has that the spec no longer names.
-// `now_ms`: the reconciler's (monotonic) clock, to say how old the heal counts are.
+//   {"total", "used", "free"} | null, "observed_ms_ago" (of the bricks' states; null: never
+//   observed), "stale" (the last `volume info`/`volume status` failed: the bricks' states are
+//   the last good ones, "error" says why; a brick they do not name is "up": null), "error"?}]
+// in spec order, then volumes gluster has that the spec no longer names. A spec volume is always
+// listed (state "missing" while gluster has not shown it).
+// `now_ms`: the reconciler's (monotonic) clock, to say how old the states and heal counts are.
 nlohmann::ordered_json volumes_json(const Spec& spec, const std::vector<VolumeReport>& reports,
                                     const std::vector<NodeMounts>& mounts, std::int64_t now_ms);
 

@@ -58,8 +58,14 @@ void print_volumes(std::ostream& out, const nlohmann::ordered_json& volumes) {
   table.print(out);
   for (const auto& volume : volumes) {
     if (volume.contains("error")) {
+      std::string seen;
+      if (volume.value("stale", false) && volume.contains("observed_ms_ago") &&
+          volume["observed_ms_ago"].is_number()) {
+        seen = " (bricks as seen " +
+               std::to_string(volume["observed_ms_ago"].get<long long>() / 1000) + " s ago)";
+      }
       out << paint(out, Colour::yellow,
-                   volume.value("name", "?") + ": " + volume.value("error", ""))
+                   volume.value("name", "?") + ": " + volume.value("error", "") + seen)
           << '\n';
     }
   }

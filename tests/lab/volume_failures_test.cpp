@@ -262,11 +262,18 @@ TEST_F(VolumeFailures, DiskFailureDegradesOnlyItsVolumesAndReplaceBrickRestoresT
   auto r530 = brick_checksums(*lab_, "r530", "/srv/hearth/bricks/hdd1/appdata");
   EXPECT_EQ(r510, r530);
   EXPECT_TRUE(r530.count("./disk/f6")) << "the write made while degraded is on the new brick";
-  EXPECT_TRUE(
-      wait_until([&] { return bricks_up(volume_in(lab_->cluster_status("r530"), "appdata")) == 3; },
-                 30s, 500ms)
-          .has_value())
-      << volume_in(lab_->cluster_status("r530"), "appdata").dump(2);
+  // The message shows what the loop saw last (a fresh call could differ): null means
+  // `hearth status` itself failed or took longer than its 10 s, not that appdata was dropped.
+  nlohmann::json last;
+  EXPECT_TRUE(wait_until(
+                  [&] {
+                    last = lab_->cluster_status("r530");
+                    return bricks_up(volume_in(last, "appdata")) == 3;
+                  },
+                  30s, 500ms)
+                  .has_value())
+      << (last.is_null() ? std::string("r530's `hearth status --json` did not answer")
+                         : volume_in(last, "appdata").dump(2));
 }
 
 }  // namespace

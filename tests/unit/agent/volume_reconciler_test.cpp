@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "agent/volume_status.h"
 #include "spec/load.h"
@@ -299,6 +300,8 @@ class FakeGluster final : public GlusterCli {
   std::vector<GlusterVolume> volumes_;
   std::vector<std::string> calls;
   std::set<std::string> down_hosts;  // their bricks are not online
+  std::optional<std::string> volumes_error;  // `volume info` fails with this message
+  std::optional<std::string> status_error;   // `volume status` fails with this message
 
   Result<std::vector<GlusterPeer>> pool() override { return peers; }
   Status probe(const std::string& host) override {
@@ -306,7 +309,10 @@ class FakeGluster final : public GlusterCli {
     peers.push_back(peer(host, true));
     return ok_status();
   }
-  Result<std::vector<GlusterVolume>> volumes() override { return volumes_; }
+  Result<std::vector<GlusterVolume>> volumes() override {
+    if (volumes_error) return Error{*volumes_error};
+    return volumes_;
+  }
   Status create(const VolumePlan& plan) override {
     calls.push_back("create " + plan.volume);
     if (find(plan.volume)) return Error{"volume " + plan.volume + " already exists"};
@@ -334,6 +340,7 @@ class FakeGluster final : public GlusterCli {
     return ok_status();
   }
   Result<GlusterVolumeState> status(const std::string& volume) override {
+    if (status_error) return Error{*status_error};
     return state_of(*find(volume), down_hosts);
   }
   Result<GlusterHealSummary> heal_summary(const std::string& volume) override {
@@ -445,6 +452,92 @@ TEST(VolumeReconciler, AFollowerNeverChangesTheClusterButKeepsItsMounts) {
   mounts.mounts["/nonexistent-hearth-test/data/volumes/appdata"] = MountState::dead;
   ASSERT_TRUE(reconciler.reconcile_node(spec).ok());
   EXPECT_EQ(mounts.mounted, 2) << "remounted";
+}
+
+// `volume status` is a cluster-locked transaction: while another node's hearthd (or the leader's
+// heal) holds the volume's lock it fails, and `volume info` may time out under load. The status
+// keeps the last good view, marked stale with its age and the error; the volume never vanishes.
+TEST(VolumeReconciler, AFailedGlusterReadKeepsTheLastGoodViewMarkedStale) {
+  Spec spec = example_spec();
+  auto plan = example_plan(spec);
+  FakeGluster gluster;
+  gluster.volumes_ = {volume_of(plan[0], "Started", true), volume_of(plan[1], "Started", true)};
+  FakeMounts mounts;
+  VolumeReconciler reconciler(gluster, mounts, "r530", "/nonexistent-hearth-test/data");
+  auto all_up = [](nlohmann::ordered_json volume) {
+    if (volume["bricks"].size() != 3) return false;
+    for (std::size_t i = 0; i < volume["bricks"].size(); ++i) {
+      if (volume["bricks"][i]["up"] != true) return false;
+    }
+    return true;
+  };
+
+  ASSERT_TRUE(reconciler.reconcile_cluster(spec, false, 1000).ok());
+  auto fresh = volumes_json(spec, reconciler.reports(), {}, 1000);
+  ASSERT_EQ(fresh[0]["name"], "appdata");
+  EXPECT_TRUE(all_up(fresh[0]));
+  EXPECT_EQ(fresh[0]["stale"], false);
+  EXPECT_EQ(fresh[0]["observed_ms_ago"], 0);
+  EXPECT_FALSE(fresh[0].contains("error"));
+
+  gluster.status_error =
+      "gluster volume status failed: Another transaction is in progress for appdata. Please try "
+      "again after some time.";
+  ASSERT_TRUE(reconciler.reconcile_cluster(spec, false, 3000).ok());
+  auto busy = volumes_json(spec, reconciler.reports(), {}, 3000);
+  EXPECT_TRUE(all_up(busy[0])) << "the last good answer, not unknown: " << busy[0].dump();
+  EXPECT_EQ(busy[0]["stale"], true);
+  EXPECT_EQ(busy[0]["observed_ms_ago"], 2000);
+  EXPECT_NE(busy[0].value("error", "").find("Another transaction"), std::string::npos);
+
+  gluster.volumes_error = "`gluster volume info` timed out after 10000 ms (is glusterd running?)";
+  EXPECT_FALSE(reconciler.reconcile_cluster(spec, false, 5000).ok());
+  auto silent = volumes_json(spec, reconciler.reports(), {}, 5000);
+  ASSERT_EQ(silent.size(), 2u);
+  EXPECT_EQ(silent[0]["state"], "Started");
+  EXPECT_TRUE(all_up(silent[0])) << silent[0].dump();
+  EXPECT_EQ(silent[0]["stale"], true);
+  EXPECT_EQ(silent[0]["observed_ms_ago"], 4000);
+  EXPECT_NE(silent[0].value("error", "").find("timed out"), std::string::npos);
+
+  // A replace-brick while the view is stale: the new brick is unknown, not down.
+  gluster.volumes_error.reset();
+  gluster.volumes_[0].bricks[0].path = "/srv/hearth/bricks/hdd9/appdata";
+  ASSERT_TRUE(reconciler.reconcile_cluster(spec, false, 6000).ok());
+  auto moved = volumes_json(spec, reconciler.reports(), {}, 6000);
+  EXPECT_TRUE(moved[0]["bricks"][0]["up"].is_null()) << moved[0].dump();
+  EXPECT_EQ(moved[0]["bricks"][1]["up"], true);
+
+  gluster.status_error.reset();
+  ASSERT_TRUE(reconciler.reconcile_cluster(spec, false, 7000).ok());
+  auto again = volumes_json(spec, reconciler.reports(), {}, 7000);
+  EXPECT_TRUE(all_up(again[0])) << again[0].dump();
+  EXPECT_EQ(again[0]["stale"], false);
+  EXPECT_EQ(again[0]["observed_ms_ago"], 0);
+  EXPECT_FALSE(again[0].contains("error"));
+}
+
+// The leader decides only on what gluster said this step: a stale view starts no heal.
+TEST(VolumeReconciler, TheLeaderDoesNotActOnAStaleView) {
+  Spec spec = example_spec();
+  FakeGluster gluster;
+  FakeMounts mounts;
+  VolumeReconciler reconciler(gluster, mounts, "r510", "/nonexistent-hearth-test/data");
+  for (int step = 0; step < 5; ++step)
+    ASSERT_TRUE(reconciler.reconcile_cluster(spec, true, step * 500).ok());
+  gluster.down_hosts = {"10.1.7.26"};  // the arbiter's brick goes down...
+  ASSERT_TRUE(reconciler.reconcile_cluster(spec, true, 3000).ok());
+  gluster.down_hosts.clear();  // ...and comes back while `volume status` is refused
+  gluster.status_error = "gluster volume status failed: Another transaction is in progress";
+  auto calls = gluster.calls.size();
+  ASSERT_TRUE(reconciler.reconcile_cluster(spec, true, 4000).ok());
+  EXPECT_EQ(gluster.calls.size(), calls) << "no decision on a stale view";
+  gluster.status_error.reset();
+  ASSERT_TRUE(reconciler.reconcile_cluster(spec, true, 5000).ok());
+  std::vector<std::string> after(gluster.calls.begin() + static_cast<std::ptrdiff_t>(calls),
+                                 gluster.calls.end());
+  EXPECT_EQ(std::count(after.begin(), after.end(), "heal appdata"), 1)
+      << "the brick's return is seen on the next fresh answer";
 }
 
 }  // namespace

@@ -171,7 +171,7 @@ std::optional<LogEvent> first_log_event(const std::string& node, long long after
 
 // Where a failover's time goes, each step in ms from the cut (negative: not seen).
 struct Phases {
-  double assigned = -1;  // the leader saw the lease gone and wrote the new assignment
+  double assigned = -1;    // the leader saw the lease gone and wrote the new assignment
   double dead_shown = -1;  // the leader's node table says the victim is dead
   std::vector<std::pair<std::string, double>> start;  // the new server's start steps
 };
@@ -208,7 +208,8 @@ Phases read_phases(const std::vector<std::string>& nodes, const std::string& vic
     auto plus = step.rfind(" +");
     if (plus == std::string::npos) continue;
     std::string name = step.substr(step.find_first_not_of(' '), plus - step.find_first_not_of(' '));
-    phases.start.emplace_back(name, static_cast<double>(begun + std::atoll(step.c_str() + plus + 2) - cut));
+    phases.start.emplace_back(
+        name, static_cast<double>(begun + std::atoll(step.c_str() + plus + 2) - cut));
   }
   return phases;
 }
@@ -320,9 +321,9 @@ int run_bench(int argc, char** argv) {
     }
   }
   for (const auto& server : servers) {
-    auto made = hearth_run({"lab", "exec", server, "--", "sh", "-c",
-                            "mkdir -p " + volume_dir + " && echo " + token + " > " + volume_dir +
-                                "/index.html"});
+    auto made = hearth_run(
+        {"lab", "exec", server, "--", "sh", "-c",
+         "mkdir -p " + volume_dir + " && echo " + token + " > " + volume_dir + "/index.html"});
     if (!made.succeeded()) {
       std::cerr << "cannot write the token on " << server << ": " << made.err << '\n';
       return 1;
@@ -332,12 +333,12 @@ int run_bench(int argc, char** argv) {
   std::string log = "/tmp/hearth-failover-bench-" + std::to_string(::getpid()) + ".log";
   std::string loop = "while :; do s=$(date +%s%3N); out=$(curl -s -m 0.4 " + url +
                      " 2>/dev/null); rc=$?; echo \"$s $(date +%s%3N) $rc $out\"; sleep 0.05; done";
-  auto client = hearth::Child::start({.argv = {hearth_path, "lab", "exec", "home", "--", "sh", "-c",
-                                               loop},
-                                      .out = hearth::Output::file,
-                                      .err = hearth::Output::discard,
-                                      .output_file = log,
-                                      .own_process_group = true});
+  auto client =
+      hearth::Child::start({.argv = {hearth_path, "lab", "exec", "home", "--", "sh", "-c", loop},
+                            .out = hearth::Output::file,
+                            .err = hearth::Output::discard,
+                            .output_file = log,
+                            .own_process_group = true});
   if (!client) {
     std::cerr << "cannot start the client: " << client.error().message << '\n';
     return 1;
@@ -435,9 +436,9 @@ int run_bench(int argc, char** argv) {
 
   std::cout << "\npower cuts of the node running " << service << " (links down); time from the "
             << "cut to the first good answer at " << address << " from the home client\n";
-  std::vector<std::vector<std::string>> table = {
-      {"drill", "cut", "etcd leader", "hearth leader", "then on", "first good answer",
-       "client silence"}};
+  std::vector<std::vector<std::string>> table = {{"drill", "cut", "etcd leader", "hearth leader",
+                                                  "then on", "first good answer",
+                                                  "client silence"}};
   std::vector<double> times;
   for (std::size_t i = 0; i < results.size(); ++i) {
     const Drill& d = results[i];

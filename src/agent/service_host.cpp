@@ -238,7 +238,8 @@ Status NodeServiceHost::start(const StartRequest& request, FenceGate& gate) {
   auto begun = std::chrono::steady_clock::now();
   std::string phases;
   auto phase_done = [&](const char* phase) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begun);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - begun);
     phases += std::string(phases.empty() ? "" : ", ") + phase + " +" + std::to_string(ms.count());
     return ms;
   };

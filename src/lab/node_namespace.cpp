@@ -96,13 +96,14 @@ bool node_namespaces_exist(const LabNode& node, const std::vector<std::string>& 
   return contains(host_mounts, node.mount_ns_path) && contains(host_mounts, node.uts_ns_path);
 }
 
-Result<std::vector<std::string>> node_overlay_dirs(const std::vector<LabMount>& mounts,
-                                                   const std::function<bool(const std::string&)>& exists) {
+Result<std::vector<std::string>> node_overlay_dirs(
+    const std::vector<LabMount>& mounts, const std::function<bool(const std::string&)>& exists) {
   std::vector<std::string> dirs;
   for (std::size_t i = 0; i < mounts.size(); ++i) {
     const std::string& target = mounts[i].target;
     std::vector<LabMount> before(mounts.begin(), mounts.begin() + static_cast<long>(i));
-    if (locate_node_dir(before, target).kind != NodeDirLocation::Kind::host || exists(target)) continue;
+    if (locate_node_dir(before, target).kind != NodeDirLocation::Kind::host || exists(target))
+      continue;
     std::string ancestor = target;
     do {
       auto slash = ancestor.find_last_of('/');
@@ -168,8 +169,9 @@ Status build_node(const LabState& state, const LabNode& node) {
   // lab's own directory is one inside a chroot made with debootstrap + overlay). Mounted on the
   // machine, under the lab's directory, so the lab's tools read the node's API token from it.
   if (!contains(host_mount_points(), node.host_data_dir)) {
-    if (auto s = run_step({"mount", "-t", "tmpfs", "-o", "mode=0700", "hearth-lab-data", node.host_data_dir},
-                          "cannot mount the data directory of " + where);
+    if (auto s = run_step(
+            {"mount", "-t", "tmpfs", "-o", "mode=0700", "hearth-lab-data", node.host_data_dir},
+            "cannot mount the data directory of " + where);
         !s) {
       return s;
     }
@@ -242,7 +244,8 @@ Status build_node(const LabState& state, const LabNode& node) {
       argv = {"mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", mount.target};
     } else {
       std::string source = mount.source;
-      if (inside(source, kLabRoot)) source = kLabRootInNode + source.substr(std::string(kLabRoot).size());
+      if (inside(source, kLabRoot))
+        source = kLabRootInNode + source.substr(std::string(kLabRoot).size());
       argv = {"mount", "-o", mount.read_only ? "bind,ro" : "bind", source, mount.target};
     }
     return run_step(in_node(argv), "cannot mount " + mount.target + " in " + where);
@@ -250,14 +253,13 @@ Status build_node(const LabState& state, const LabNode& node) {
   auto mkdir_in_node = [&](const std::string& dir) {
     return run_step(in_node({"mkdir", "-p", dir}), "cannot create " + dir + " in " + where);
   };
-  // The node's own /run first (a tmpfs; mounts are sorted parents first, so it is the first one):
-  // it holds the overlays' writable layers.
-  std::size_t first = 0;
-  if (!node.mounts.empty() && node.mounts.front().target == "/run" && node.mounts.front().source.empty()) {
-    if (auto s = mount(node.mounts.front()); !s) return s;
-    first = 1;
+  // The node's own /run first (node_mounts puts its tmpfs first): it holds the overlays' writable
+  // layers and, while the mounts are made, the lab's directory.
+  if (node.mounts.empty() || node.mounts.front().target != "/run" ||
+      !node.mounts.front().source.empty()) {
+    return Error{"the lab needs a tmpfs on /run first in " + where + " (a bug in node_mounts)"};
   }
-  if (first == 0) return Error{"the lab needs a tmpfs on /run in " + where + " to hold its own files"};
+  if (auto s = mount(node.mounts.front()); !s) return s;
   if (auto s = mkdir_in_node(kLabRootInNode); !s) return s;
   // Recursive: the nodes' data directories are tmpfs mounts under it.
   if (auto s = run_step(in_node({"mount", "--rbind", kLabRoot, kLabRootInNode}),
@@ -274,14 +276,15 @@ Status build_node(const LabState& state, const LabNode& node) {
     if (auto s = mkdir_in_node(layers + "/upper"); !s) return s;
     if (auto s = mkdir_in_node(layers + "/work"); !s) return s;
     if (auto s = run_step(in_node({"mount", "-t", "overlay", "-o",
-                                   "lowerdir=" + dir + ",upperdir=" + layers + "/upper,workdir=" + layers + "/work",
+                                   "lowerdir=" + dir + ",upperdir=" + layers +
+                                       "/upper,workdir=" + layers + "/work",
                                    "hearth-lab", dir}),
                           "cannot put an overlay on " + dir + " in " + where);
         !s) {
       return s;
     }
   }
-  for (std::size_t i = first; i < node.mounts.size(); ++i) {
+  for (std::size_t i = 1; i < node.mounts.size(); ++i) {
     const LabMount& lab_mount = node.mounts[i];
     std::vector<LabMount> before(node.mounts.begin(), node.mounts.begin() + static_cast<long>(i));
     NodeDirLocation location = locate_node_dir(before, lab_mount.target);
@@ -299,7 +302,8 @@ Status build_node(const LabState& state, const LabNode& node) {
       !s) {
     return s;
   }
-  if (auto s = run_step(in_node({"mount", "-t", "tmpfs", "-o", "ro,mode=0755,size=4k", "hearth-lab-hidden", kLabRoot}),
+  if (auto s = run_step(in_node({"mount", "-t", "tmpfs", "-o", "ro,mode=0755,size=4k",
+                                 "hearth-lab-hidden", kLabRoot}),
                         "cannot hide the lab's directory in " + where);
       !s) {
     return s;
@@ -307,10 +311,13 @@ Status build_node(const LabState& state, const LabNode& node) {
   for (const auto& [file, text] : lookup_files) {
     std::string target = std::string("/etc/") + file;
     if (!exists_on_machine(target)) {  // made in the overlay on /etc
-      if (auto s = run_step(in_node({"touch", target}), "cannot create " + target + " in " + where); !s) return s;
+      if (auto s = run_step(in_node({"touch", target}), "cannot create " + target + " in " + where);
+          !s)
+        return s;
     }
-    if (auto s = run_step(in_node({"mount", "--bind", std::string(kNodeSpecDir) + "/" + file, target}),
-                          "cannot mount the lab's " + target + " in " + where);
+    if (auto s =
+            run_step(in_node({"mount", "--bind", std::string(kNodeSpecDir) + "/" + file, target}),
+                     "cannot mount the lab's " + target + " in " + where);
         !s) {
       return s;
     }
@@ -363,7 +370,9 @@ Status release_node(const LabNode& node) {
   release_node_cgroups(node);
   auto host_mounts = host_mount_points();
   if (contains(host_mounts, node.host_data_dir)) {
-    if (auto s = unmount(node.host_data_dir, "cannot unmount the data directory of node " + node.name); !s) {
+    if (auto s =
+            unmount(node.host_data_dir, "cannot unmount the data directory of node " + node.name);
+        !s) {
       return s;
     }
   }

@@ -32,8 +32,8 @@ NodeDirLocation locate_node_dir(const std::vector<LabMount>& mounts_before,
 // earlier mount: for each, its nearest existing parent (`exists` says what the machine has),
 // outermost only. The node makes the missing mount points in the overlay's writable layer, so the
 // machine's own file system is never written. Fails when only / exists above a mount point.
-Result<std::vector<std::string>> node_overlay_dirs(const std::vector<LabMount>& mounts,
-                                                   const std::function<bool(const std::string&)>& exists);
+Result<std::vector<std::string>> node_overlay_dirs(
+    const std::vector<LabMount>& mounts, const std::function<bool(const std::string&)>& exists);
 
 // Makes the lab's private ns directory (a bind mount of itself, private). Idempotent.
 Status build_ns_dir(const LabState& state);

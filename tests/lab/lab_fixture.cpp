@@ -80,7 +80,11 @@ LabFootprint LabFootprint::observe() {
   for (const auto& name : footprint.namespaces) {
     footprint.netns_inodes.push_back(inode_of("/run/netns/" + name));
     std::istringstream pids(output_of({"ip", "netns", "pids", name}));
-    for (long pid; pids >> pid;) footprint.pids.push_back(static_cast<pid_t>(pid));
+    for (long pid; pids >> pid;) {
+      auto info = inspect_process(static_cast<pid_t>(pid));
+      footprint.pids.push_back(static_cast<pid_t>(pid));
+      footprint.start_times.push_back(info ? info->start_time : 0);
+    }
   }
   return footprint;
 }
@@ -93,8 +97,13 @@ std::vector<std::string> lab_leftovers(const LabFootprint& footprint) {
     if (line.find(kLabRoot) != std::string::npos) leftovers.push_back("mount " + line);
   }
   if (exists(kLabRoot)) leftovers.push_back("directory " + std::string(kLabRoot));
-  for (pid_t pid : footprint.pids) {
-    if (process_running(pid)) leftovers.push_back("process " + std::to_string(pid));
+  // Gone means reaped: `down` returns only once nothing it stopped is left, not even a zombie.
+  for (std::size_t i = 0; i < footprint.pids.size(); ++i) {
+    auto info = inspect_process(footprint.pids[i]);
+    if (info && info->start_time == footprint.start_times[i]) {
+      leftovers.push_back("process " + std::to_string(footprint.pids[i]) +
+                          (info->state == 'Z' ? " (exited, not reaped yet)" : ""));
+    }
   }
   // Any process still inside one of the lab's network namespaces (even one we did not record).
   if (DIR* proc = ::opendir("/proc")) {

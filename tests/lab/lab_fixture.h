@@ -54,6 +54,7 @@ struct LabFootprint {
   std::vector<std::string> namespaces;      // netns names
   std::vector<std::uint64_t> netns_inodes;  // to find processes still inside them
   std::vector<pid_t> pids;                  // every process in the lab's namespaces
+  std::vector<std::uint64_t> start_times;   // of each of `pids`, so a reused PID is not theirs
   static LabFootprint observe();            // from lab.json and the machine; empty with no lab
 };
 

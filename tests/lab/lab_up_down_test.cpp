@@ -128,6 +128,7 @@ TEST_F(LabUpDown, UpMakesAHealthyClusterAndDownRemovesEverything) {
 
     Completed down = lab.down();
     EXPECT_TRUE(down.succeeded()) << down.out << down.err;
+    EXPECT_NE(down.out.find("every process of the lab has exited"), std::string::npos) << down.out;
   }
   EXPECT_EQ(lab_leftovers(footprint), std::vector<std::string>{});
 }

@@ -46,8 +46,8 @@ TEST(LocateNodeDir, OnlyMountsMadeBeforeCount) {
 
 // A machine with the usual top directories and nothing of hearth's.
 bool on_bare_machine(const std::string& path) {
-  static const std::set<std::string> dirs = {"/", "/etc", "/run", "/srv", "/var", "/var/lib",
-                                             "/var/log", "/var/lib/etcd"};
+  static const std::set<std::string> dirs = {"/",    "/etc",     "/run",     "/srv",
+                                             "/var", "/var/lib", "/var/log", "/var/lib/etcd"};
   return dirs.count(path) > 0;
 }
 
@@ -91,7 +91,9 @@ TEST(NodeOverlayDirs, MountPointsUnderAnEarlierMountNeedNone) {
 }
 
 TEST(NodeOverlayDirs, OnlyTheOutermostOfNestedParents) {
-  auto has = [](const std::string& path) { return path == "/" || path == "/srv" || path == "/srv/a"; };
+  auto has = [](const std::string& path) {
+    return path == "/" || path == "/srv" || path == "/srv/a";
+  };
   std::vector<LabMount> mounts = {{"/x", "/srv/b", false}, {"/y", "/srv/a/c", false}};
   auto dirs = node_overlay_dirs(mounts, has);
   ASSERT_TRUE(dirs);

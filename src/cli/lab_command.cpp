@@ -8,9 +8,12 @@
 //   hearth lab kill NODE --power | --process [--daemon NAME]
 //   hearth lab revive NODE
 //   hearth lab exec NODE|CLIENT -- CMD...
+//   hearth lab chaos [--faults N] [--seed S] [--bound SECONDS] [--settle-timeout SECONDS]
 
 #include <sys/stat.h>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -18,6 +21,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/spec_input.h"
+#include "lab/chaos_run.h"
 #include "lab/lab.h"
 #include "lab/system.h"
 
@@ -109,6 +113,51 @@ void print_report(const lab::LabReport& report) {
     }
     clients.print(std::cout);
   }
+}
+
+std::string seconds_after(std::int64_t ms, std::int64_t start) {
+  char text[32];
+  std::snprintf(text, sizeof text, "+%.1f s", static_cast<double>(ms - start) / 1000.0);
+  return text;
+}
+
+// The faults as carried out, then the checker's verdict per property, then the seed again.
+void print_chaos(const lab::ChaosOutcome& outcome, int faults) {
+  const auto& h = outcome.history;
+  std::cout << "\nfaults\n";
+  Table table({"#", "AT", "KIND", "TARGET", "HELD", "HEALED AT", "SETTLED AT", "NOTE"});
+  for (const auto& f : h.faults) {
+    char held[32];
+    std::snprintf(held, sizeof held, "%.1f s", static_cast<double>(f.fault.hold.count()) / 1000.0);
+    table.add_row({std::to_string(f.fault.index), seconds_after(f.injected_ms, h.start_ms),
+                   lab::to_string(f.fault.kind), f.fault.target(),
+                   f.fault.kind == lab::FaultKind::kill_service ? "-" : held,
+                   f.healed_ms != 0 ? seconds_after(f.healed_ms, h.start_ms) : "by hearth",
+                   f.settled_ms != 0 ? seconds_after(f.settled_ms, h.start_ms)
+                                     : paint(std::cout, Colour::red, "not settled"),
+                   f.note});
+  }
+  table.print(std::cout, "  ");
+  std::cout << "\nchecker\n";
+  Table verdicts({"PROPERTY", "VERDICT", "SUMMARY"});
+  for (const auto& v : outcome.verdicts) {
+    verdicts.add_row(
+        {v.property,
+         v.ok ? paint(std::cout, Colour::green, "PASS") : paint(std::cout, Colour::red, "FAIL"),
+         v.summary});
+  }
+  verdicts.print(std::cout, "  ");
+  for (const auto& v : outcome.verdicts) {
+    for (const auto& detail : v.details) std::cout << "  " << v.property << ": " << detail << '\n';
+  }
+  bool passed = lab::all_passed(outcome.verdicts);
+  std::cout << '\n'
+            << (passed ? paint(std::cout, Colour::green, "PASS")
+                       : paint(std::cout, Colour::red, "FAIL"))
+            << ": " << h.faults.size() << " faults in "
+            << seconds_after(h.end_ms, h.start_ms).substr(1) << ", seed " << h.seed
+            << " (replay: hearth lab chaos --faults " << faults << " --seed " << h.seed
+            << "); recorders' output in " << outcome.record_dir << '\n';
 }
 
 }  // namespace
@@ -210,6 +259,59 @@ void add_lab_command(CLI::App& app, int& exit_code) {
   revive->add_option("node", *revive_node, "The node")->required();
   revive->callback([revive_node, &exit_code] {
     if (auto s = lab::lab_revive(*revive_node, std::cout); !s) fail(s.error(), exit_code);
+  });
+
+  struct ChaosOptions {
+    int faults = 10;
+    std::uint64_t seed = 0;
+    bool seed_given = false;
+    int bound = 0;
+    int settle_timeout = 120;
+  };
+  auto chaos = std::make_shared<ChaosOptions>();
+  CLI::App* chaos_command = lab->add_subcommand(
+      "chaos",
+      "Random faults (power cuts, kills, partitions, pauses, a disk loss) with clients recording, "
+      "then a checker's verdict; exit 1 on a violation");
+  chaos_command->add_option("--faults", chaos->faults, "How many faults (default 10)")
+      ->check(CLI::PositiveNumber);
+  chaos_command
+      ->add_option("--seed", chaos->seed,
+                   "The schedule's seed (default: from the clock; printed, to replay a run)")
+      ->each([chaos](const std::string&) { chaos->seed_given = true; });
+  chaos_command
+      ->add_option("--bound", chaos->bound,
+                   "Seconds a service may go without answering (default: the failover bound, 10)")
+      ->check(CLI::PositiveNumber);
+  chaos_command
+      ->add_option("--settle-timeout", chaos->settle_timeout,
+                   "Seconds to wait for the cluster to settle after each fault (default 120)")
+      ->check(CLI::PositiveNumber);
+  chaos_command->callback([chaos, &exit_code] {
+    lab::LabReport report;
+    if (auto s = lab::lab_report(report); !s) {
+      fail(s.error(), exit_code);
+      return;
+    }
+    auto spec = load_spec_or_report(report.state.spec_path, false, exit_code);
+    if (!spec) return;
+    lab::ChaosOptions options;
+    options.faults = chaos->faults;
+    options.seed = chaos->seed_given
+                       ? chaos->seed
+                       : static_cast<std::uint64_t>(
+                             std::chrono::system_clock::now().time_since_epoch().count()) %
+                             1000000;
+    if (chaos->bound > 0) options.bounds.service_outage = std::chrono::seconds(chaos->bound);
+    options.settle_timeout = std::chrono::seconds(chaos->settle_timeout);
+    auto outcome = lab::lab_chaos(*spec, options, std::cout);
+    if (!outcome) {
+      fail(Error{outcome.error().message + " (seed " + std::to_string(options.seed) + ")"},
+           exit_code);
+      return;
+    }
+    print_chaos(*outcome, options.faults);
+    if (!lab::all_passed(outcome->verdicts)) exit_code = kExitFailed;
   });
 
   struct ExecOptions {

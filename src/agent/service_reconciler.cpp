@@ -26,6 +26,7 @@ struct DueProbe {
   Ipv4 address;
   HealthCheck check;
   ProbeResult result;
+  std::int64_t duration_ms = 0;
 };
 
 }  // namespace
@@ -279,7 +280,10 @@ Status ServiceReconciler::reconcile(const Spec& spec, const std::vector<Assigned
     std::vector<std::thread> threads;
     for (auto& probe : probes) {
       threads.emplace_back([this, &probe] {
+        auto started = clock_.now();
         probe.result = host_.probe(probe.service, probe.address, probe.check);
+        probe.duration_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started).count();
       });
     }
     for (auto& thread : threads) thread.join();
@@ -289,7 +293,7 @@ Status ServiceReconciler::reconcile(const Spec& spec, const std::vector<Assigned
     Tracked& tracked = tracked_[probe.service];
     auto now = clock_.now();
     tracked.status.last_probe =
-        ProbeRecord{probe.result.ok, clock_.wall_ms(), probe.result.message};
+        ProbeRecord{probe.result.ok, clock_.wall_ms(), probe.result.message, probe.duration_ms};
     tracked.next_probe = now + std::chrono::milliseconds(probe.check.interval);
     if (probe.result.ok) {
       tracked.probe_failures = 0;

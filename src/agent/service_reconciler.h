@@ -66,6 +66,7 @@ struct ProbeRecord {
   bool ok = false;
   std::int64_t at_ms = 0;  // wall clock
   std::string message;
+  std::int64_t duration_ms = 0;  // how long the probe took (for the metrics' probe latency)
 };
 
 // What `hearth status` shows of a service on this node.

@@ -29,7 +29,8 @@ cluster::ServiceStatusRecord to_record(const ServiceRuntimeStatus& status, const
   record.since = status.since_ms;
   if (status.last_probe) {
     record.last_probe = cluster::ServiceStatusRecord::Probe{
-        status.last_probe->ok, status.last_probe->at_ms, status.last_probe->message};
+        status.last_probe->ok, status.last_probe->at_ms, status.last_probe->message,
+        status.last_probe->duration_ms};
   }
   record.error = status.error;
   record.updated_at = now_ms;

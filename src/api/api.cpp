@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include "api/metrics.h"
 #include "api/token.h"
+#include "api/ui.h"
 #include "common/log.h"
 #include "spec/load.h"
 
@@ -37,6 +39,12 @@ ApiResponse ApiHandler::handle(const ApiRequest& request) {
     if (!status) return error_response(503, status.error().message);
     return {200, status->dump()};
   }
+  if (request.path == "/metrics") {
+    if (request.method != "GET") return error_response(405, "use GET for /metrics");
+    auto text = control_.metrics();
+    if (!text) return error_response(503, text.error().message);
+    return {200, *text, kMetricsContentType};
+  }
   if (request.path == "/v1/spec") {
     if (request.method != "POST") return error_response(405, "use POST for /v1/spec");
     return apply(request);
@@ -59,8 +67,9 @@ ApiResponse ApiHandler::handle(const ApiRequest& request) {
   if (request.path.rfind("/v1/nodes/", 0) == 0) return drain(request);
   return error_response(404, "no such endpoint: " + request.method + " " + request.path +
                                  " (there are GET /v1/status, POST /v1/spec, POST "
-                                 "/v1/nodes/NODE/drain and POST /v1/nodes/NODE/undrain, POST "
-                                 "/v1/volumes/<NAME>/<ACTION>)");
+                                 "/v1/nodes/NODE/drain and POST /v1/nodes/NODE/undrain, GET "
+                                 "/v1/nodes/NODE/drain-preflight, POST "
+                                 "/v1/volumes/<NAME>/<ACTION>, GET /metrics)");
 }
 
 ApiResponse ApiHandler::drain(const ApiRequest& request) {
@@ -69,9 +78,17 @@ ApiResponse ApiHandler::drain(const ApiRequest& request) {
   auto slash = rest.find('/');
   std::string node = slash == std::string::npos ? rest : rest.substr(0, slash);
   std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (!node.empty() && action == "drain-preflight") {
+    if (request.method != "GET") return error_response(405, "use GET for " + request.path);
+    auto preflight = control_.drain_preflight(node);
+    if (!preflight) return error_response(503, preflight.error().message);
+    if (preflight->contains("error")) return {404, preflight->dump()};
+    return {200, preflight->dump()};
+  }
   if (node.empty() || (action != "drain" && action != "undrain")) {
     return error_response(404, "no such endpoint: " + request.method + " " + request.path +
-                                   " (use POST /v1/nodes/NODE/drain or /undrain)");
+                                   " (use POST /v1/nodes/NODE/drain or /undrain, GET "
+                                   "/v1/nodes/NODE/drain-preflight)");
   }
   if (request.method != "POST") return error_response(405, "use POST for " + request.path);
   bool drained = action == "drain";
@@ -139,7 +156,8 @@ struct ApiServer::Impl {
   httplib::Server server;
 };
 
-ApiServer::ApiServer(ApiHandler& handler) : handler_(handler), impl_(std::make_unique<Impl>()) {}
+ApiServer::ApiServer(ApiHandler& handler, UiServer* ui)
+    : handler_(handler), ui_(ui), impl_(std::make_unique<Impl>()) {}
 
 ApiServer::~ApiServer() { stop(); }
 
@@ -149,16 +167,19 @@ Status ApiServer::start(const std::string& address, int port) {
     request.method = in.method;
     request.path = in.path;
     request.authorization = in.get_header_value("Authorization");
+    // A browser logged in to the UI sends its session cookie instead (checked there).
+    if (request.authorization.empty() && ui_ != nullptr) request.authorization = ui_->bearer_for(in);
     request.applied_by = in.get_header_value("X-Hearth-Applied-By");
     request.body = in.body;
     request.peer = in.remote_addr;
     ApiResponse response = handler_.handle(request);
     out.status = response.status;
     if (response.status == 401) out.set_header("WWW-Authenticate", "Bearer realm=\"hearth\"");
-    out.set_content(response.body, "application/json");
+    out.set_content(response.body, response.content_type.c_str());
   };
   auto& server = impl_->server;
   server.set_payload_max_length(kMaxSpecBytes + 1);
+  if (ui_ != nullptr) ui_->add_routes(server);  // before the API's catch-all routes
   server.Get(R"(.*)", serve);
   server.Post(R"(.*)", serve);
   server.Put(R"(.*)", serve);
@@ -180,6 +201,7 @@ Status ApiServer::start(const std::string& address, int port) {
 
 void ApiServer::stop() {
   if (thread_.joinable()) {
+    if (ui_ != nullptr) ui_->stop();  // ends the event streams that hold server threads
     impl_->server.stop();
     thread_.join();
   }

@@ -14,6 +14,10 @@
 //   POST /v1/nodes/<node>/undrain   there are handed over (cluster/assignments.h)
 //                    200 {"node", "drained", "changed"}   404 {"error"}: no such node
 //                    400 {"error"}: the arbiter (it runs no services)   503 {"error"}: no quorum
+//   GET  /v1/nodes/<node>/drain-preflight   what draining the node would do, checked first
+//                    (api/drain_preflight.h): 200 {"node", "ok", "checks", "services"}
+//                    404 {"error"}: no such node   503 {"error"}: no status to judge from
+//   GET  /metrics    200 the Prometheus text format (api/metrics.h); the same token
 //   anything else    404 {"error"}
 // The optional header "X-Hearth-Applied-By" names who applies or drains (the CLI sends
 // user@host).
@@ -52,6 +56,13 @@ class ControlPlane {
     (void)volume, (void)arguments;
     return Error{"this node does not manage volumes (no " + action + ")"};
   }
+  // The body of GET /metrics (api/metrics.h).
+  virtual Result<std::string> metrics() { return Error{"this node keeps no metrics"}; }
+  // GET /v1/nodes/<node>/drain-preflight (api/drain_preflight.h). nullopt-like error kinds are
+  // told apart by the outcome: unknown_node -> 404, anything else -> 503.
+  virtual Result<nlohmann::ordered_json> drain_preflight(const std::string& node) {
+    return Error{"this node cannot judge a drain of " + node};
+  }
   // Marks a node drained (or not). Fails (-> 503) when the cluster cannot store it.
   enum class DrainOutcome { changed, unchanged, unknown_node, arbiter };
   virtual Result<DrainOutcome> set_drained(const std::string& node, bool drained,
@@ -69,7 +80,8 @@ struct ApiRequest {
 
 struct ApiResponse {
   int status = 200;
-  std::string body;  // JSON
+  std::string body;  // JSON, unless content_type says otherwise
+  std::string content_type = "application/json";
 };
 
 inline constexpr std::size_t kMaxSpecBytes = 4 * 1024 * 1024;
@@ -86,10 +98,14 @@ class ApiHandler {
   std::string token_;
 };
 
+class UiServer;
+
 // Serves an ApiHandler on address:port (HTTP/1.1). Thread-safe start/stop.
+// With a UiServer (api/ui.h), the web UI is served beside the API on the same port, and a
+// browser's session cookie stands for the token (writes only with the UI's cross-site checks).
 class ApiServer {
  public:
-  explicit ApiServer(ApiHandler& handler);
+  explicit ApiServer(ApiHandler& handler, UiServer* ui = nullptr);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
@@ -103,6 +119,7 @@ class ApiServer {
  private:
   struct Impl;
   ApiHandler& handler_;
+  UiServer* ui_ = nullptr;
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
   int port_ = 0;

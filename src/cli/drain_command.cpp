@@ -1,4 +1,4 @@
-// hearth drain NODE [--no-wait] [--timeout S]   hearth undrain NODE
+// hearth drain NODE [--no-wait] [--timeout S] [--check [--json]]   hearth undrain NODE
 // Drain: no service is placed on NODE any more, and those running there are handed over to the
 // other server (the old node stops each one before the new one starts it; see
 // docs/operations.md, "Maintenance: drain"). By default waits until nothing runs on NODE.
@@ -146,6 +146,51 @@ void run_drain(const ApiOptions& api, const std::string& node, bool drain, bool 
   }
 }
 
+// hearth drain NODE --check: the preflight alone (GET /v1/nodes/NODE/drain-preflight, the same
+// one the web UI shows before its drain button); nothing changes.
+void run_preflight(const ApiOptions& api, const std::string& node, bool as_json, int& exit_code) {
+  auto done = [](const HttpResponse& r) { return r.status == 200 || r.status == 404; };
+  auto answer = call_api(api, "GET", "/v1/nodes/" + node + "/drain-preflight", "", done);
+  if (!answer) {
+    std::cerr << paint(std::cerr, Colour::red, "error: ") << answer.error().message << '\n';
+    exit_code = kExitFailed;
+    return;
+  }
+  json body = json::parse(answer->response.body, nullptr, false);
+  if (answer->response.status != 200 || !body.is_object()) {
+    std::string message = body.is_object() ? text_of(body, "error") : answer->response.body;
+    std::cerr << paint(std::cerr, Colour::red, "error: ") << answer->from << " answered "
+              << answer->response.status << ": " << message << '\n';
+    exit_code = answer->response.status == 404 ? kExitUsage : kExitFailed;
+    return;
+  }
+  bool ok = body.value("ok", false);
+  exit_code = ok ? kExitOk : kExitFailed;
+  if (as_json) {
+    std::cout << body.dump(2) << '\n';
+    return;
+  }
+  std::cout << "Draining " << node << ":\n";
+  if (body["checks"].is_array()) {
+    for (const auto& c : body["checks"]) {
+      bool passed = c.value("ok", false);
+      std::cout << "  " << paint(std::cout, passed ? Colour::green : Colour::red,
+                                 passed ? "ok    " : "FAIL  ")
+                << text_of(c, "check") << ": " << text_of(c, "detail") << '\n';
+    }
+  }
+  if (body["services"].is_array() && !body["services"].empty()) {
+    std::cout << "Services:\n";
+    for (const auto& s : body["services"]) {
+      std::string to = s["to"].is_string() ? "-> " + s["to"].get<std::string>() : "stops";
+      std::cout << "  " << text_of(s, "service") << ' ' << to << " (" << text_of(s, "reason")
+                << ")\n";
+    }
+  }
+  std::cout << (ok ? "Every check passes: `hearth drain " + node + "` to do it.\n"
+                   : std::string("Not every check passes (see above).\n"));
+}
+
 }  // namespace
 
 void add_drain_commands(CLI::App& app, int& exit_code) {
@@ -154,6 +199,8 @@ void add_drain_commands(CLI::App& app, int& exit_code) {
     ApiOptions api;
     bool no_wait = false;
     double timeout = 60;
+    bool check = false;
+    bool json = false;
   };
   auto drain = std::make_shared<Options>();
   CLI::App* drain_command = app.add_subcommand(
@@ -164,7 +211,12 @@ void add_drain_commands(CLI::App& app, int& exit_code) {
                           "Return at once instead of waiting for the services to move");
   drain_command->add_option("--timeout", drain->timeout, "Seconds to wait (default 60)")
       ->check(CLI::Range(1.0, 3600.0));
+  drain_command->add_flag("--check", drain->check,
+                          "Only show the preflight (quorum, volumes in sync, room for every "
+                          "service elsewhere) and drain nothing; exit 1 when a check fails");
+  drain_command->add_flag("--json", drain->json, "With --check: the preflight as JSON");
   drain_command->callback([drain, &exit_code] {
+    if (drain->check) return run_preflight(drain->api, drain->node, drain->json, exit_code);
     run_drain(drain->api, drain->node, true, !drain->no_wait, drain->timeout, exit_code);
   });
 

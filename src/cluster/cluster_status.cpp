@@ -185,7 +185,10 @@ nlohmann::ordered_json to_json(const ClusterView& view) {
   for (const auto& r : view.services) {
     ordered_json probe = nullptr;
     if (r.last_probe) {
-      probe = {{"ok", r.last_probe->ok}, {"at", r.last_probe->at}, {"message", r.last_probe->message}};
+      probe = {{"ok", r.last_probe->ok},
+               {"at", r.last_probe->at},
+               {"message", r.last_probe->message},
+               {"duration_ms", r.last_probe->duration_ms}};
     }
     out["services"].push_back({{"name", r.service},
                                {"node", r.node},

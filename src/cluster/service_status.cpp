@@ -15,8 +15,10 @@ std::string ServiceStatusRecord::to_json() const {
   out["restarts"] = restarts;
   out["since"] = since;
   if (last_probe) {
-    out["last_probe"] = {
-        {"ok", last_probe->ok}, {"at", last_probe->at}, {"message", last_probe->message}};
+    out["last_probe"] = {{"ok", last_probe->ok},
+                         {"at", last_probe->at},
+                         {"message", last_probe->message},
+                         {"duration_ms", last_probe->duration_ms}};
   } else {
     out["last_probe"] = nullptr;
   }
@@ -53,6 +55,7 @@ Result<ServiceStatusRecord> ServiceStatusRecord::parse(const std::string& text) 
     probe.ok = it->value("ok", false);
     probe.at = int_of(*it, "at");
     probe.message = string_of(*it, "message");
+    probe.duration_ms = int_of(*it, "duration_ms");
     record.last_probe = probe;
   }
   record.error = string_of(parsed, "error");

@@ -34,6 +34,7 @@ struct ServiceStatusRecord {
     bool ok = false;
     std::int64_t at = 0;  // wall ms
     std::string message;
+    std::int64_t duration_ms = 0;  // how long it took to answer (or fail)
   };
   std::optional<Probe> last_probe;
   std::string error;

@@ -13,9 +13,10 @@
 // and DHCP (every 500 ms: dnsmasq follows the spec in force; no etcd call of its own), the
 // leader's assignment step (every 100 ms), volumes (every 500 ms: the leader builds and heals
 // gluster volumes; agent/volume_reconciler.h), volume mounts (every 500 ms: each server keeps its
-// FUSE mounts), the fence watchdog (every 50 ms, no I/O), the API listeners (management address
-// and 127.0.0.1), and the main thread, which waits for SIGTERM/SIGINT and then stops cleanly: the
-// lease is revoked so the other nodes see this one leave at once.
+// FUSE mounts), the fence watchdog (every 50 ms, no I/O), the status watcher (every 500 ms: the
+// web UI's live page and /metrics, api/status_feed.h), the API and web UI listeners (management
+// address and 127.0.0.1), and the main thread, which waits for SIGTERM/SIGINT and then stops
+// cleanly: the lease is revoked so the other nodes see this one leave at once.
 
 #include <fcntl.h>
 #include <signal.h>
@@ -44,7 +45,11 @@
 #include "agent/volume_reconciler.h"
 #include "agent/volume_status.h"
 #include "api/api.h"
+#include "api/drain_preflight.h"
+#include "api/metrics.h"
+#include "api/status_feed.h"
 #include "api/token.h"
+#include "api/ui.h"
 #include "cluster/cluster_status.h"
 #include "cluster/control_loop.h"
 #include "cluster/etcd_member.h"
@@ -131,8 +136,24 @@ class DaemonControlPlane final : public api::ControlPlane {
  public:
   DaemonControlPlane(cluster::ControlLoop& loop, std::string etcd,
                      const agent::VolumeReconciler& volumes, cluster::KeyValueStore& store,
-                     GlusterCli& gluster)
-      : loop_(loop), etcd_(std::move(etcd)), volumes_(volumes), store_(store), gluster_(gluster) {}
+                     GlusterCli& gluster, const api::StatusFeed& feed,
+                     const api::NodeMetrics& metrics)
+      : loop_(loop),
+        etcd_(std::move(etcd)),
+        volumes_(volumes),
+        store_(store),
+        gluster_(gluster),
+        feed_(feed),
+        metrics_(metrics) {}
+  // From the status watcher's last look (at most 500 ms old): a scrape costs no etcd call.
+  Result<std::string> metrics() override {
+    return api::render_metrics(feed_.status(), metrics_, loop_.lease().node_name(), kVersion);
+  }
+  Result<nlohmann::ordered_json> drain_preflight(const std::string& node) override {
+    auto current = status();
+    if (!current) return current.error();
+    return api::drain_preflight(loop_.spec(), node, *current);
+  }
   Result<nlohmann::ordered_json> volume_action(const std::string& volume, const std::string& action,
                                                const nlohmann::json& arguments) override {
     if (action == "replace-brick")
@@ -173,6 +194,8 @@ class DaemonControlPlane final : public api::ControlPlane {
   const agent::VolumeReconciler& volumes_;
   cluster::KeyValueStore& store_;
   GlusterCli& gluster_;
+  const api::StatusFeed& feed_;
+  const api::NodeMetrics& metrics_;
 };
 
 // Holds an exclusive lock on DATA_DIR/hearthd.lock for the life of the process: two hearthd for
@@ -350,7 +373,18 @@ int main(int argc, char** argv) {
       } while (stop.sleep_until(next));
     });
   };
-  std::thread renewal = every_interval("lease", [&loop] { return loop.renew_lease(); });
+  api::NodeMetrics node_metrics;
+  std::thread renewal = every_interval("lease", [&loop, &node_metrics] {
+    auto started = std::chrono::steady_clock::now();
+    Status renewed = loop.renew_lease();
+    if (renewed) {
+      node_metrics.lease_renewal_seconds.observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    } else {
+      node_metrics.lease_renewal_failures += 1;
+    }
+    return renewed;
+  });
   std::thread control = every_interval("control loop", [&loop] { return loop.tick(); });
   // The leader's assignment step, faster than the tick: failover waits on it (assignments.h).
   std::thread assignments([&stop, &loop] {
@@ -451,12 +485,25 @@ int main(int argc, char** argv) {
     } while (stop.sleep_until(std::chrono::steady_clock::now() + 50ms));
   });
 
-  DaemonControlPlane control_plane(loop, etcd, volumes, store, gluster);
+  api::StatusFeed status_feed(node_metrics);
+  DaemonControlPlane control_plane(loop, etcd, volumes, store, gluster, status_feed, node_metrics);
+  // The status watcher: the web UI's live page and /metrics read its last look.
+  std::thread status_watcher([&stop, &control_plane, &status_feed] {
+    do {
+      auto status = control_plane.status();
+      if (status) {
+        status_feed.publish(*status);
+      } else {
+        status_feed.publish_failure(status.error().message);
+      }
+    } while (stop.sleep_until(std::chrono::steady_clock::now() + 500ms));
+  });
+  api::UiServer ui(*token, status_feed, node);
   api::ApiHandler handler(control_plane, *token);
   std::mutex servers_mutex;
   std::vector<std::unique_ptr<api::ApiServer>> servers;
   auto listen_on = [&](const std::string& listen) -> Status {
-    auto server = std::make_unique<api::ApiServer>(handler);
+    auto server = std::make_unique<api::ApiServer>(handler, &ui);
     if (auto s = server->start(listen, api_port); !s) return s;
     std::lock_guard lock(servers_mutex);
     servers.push_back(std::move(server));
@@ -495,6 +542,7 @@ int main(int argc, char** argv) {
   mount_thread.join();
   watchdog.join();
   if (management_listener.joinable()) management_listener.join();
+  status_watcher.join();
   for (auto& server : servers) server->stop();
   loop.shutdown();
   if (dnsmasq) dnsmasq->stop();  // a clean stop takes its child along; a crash leaves it serving

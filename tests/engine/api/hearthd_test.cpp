@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -364,6 +365,153 @@ TEST(EtcdExec, ValidatesThenExecsEtcdWithTheMembersFlags) {
       hearth({"-f", spec, "--node", "r530", "--data-dir", "/d", "--etcd", "/nonexistent/etcd"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("cannot run /nonexistent/etcd"), std::string::npos) << missing.err;
+}
+
+}  // namespace
+}  // namespace hearth
+
+namespace hearth {
+namespace {
+
+// curl, with the response's status line and headers before its body (-i). A POST is sent with
+// `--data ""` (Content-Length: 0), as browsers send an empty POST.
+Completed curl(const std::vector<std::string>& args) {
+  Command command;
+  command.argv = {"curl", "-s", "-i", "-m", "30"};
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  auto done = run(command);
+  return done.ok() ? *done : Completed{};
+}
+
+int http_status(const Completed& done) {
+  auto space = done.out.find(' ');
+  return space == std::string::npos ? 0 : std::atoi(done.out.c_str() + space + 1);
+}
+
+std::string header(const Completed& done, const std::string& name) {
+  std::string lower = done.out;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  std::string key = "\r\n" + name + ": ";
+  std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+  auto at = lower.find(key);
+  if (at == std::string::npos) return {};
+  at += key.size();
+  return done.out.substr(at, done.out.find("\r\n", at) - at);
+}
+
+// GET /metrics: the token is needed, and what it gives passes `promtool check metrics` (the
+// Prometheus project's own linter: format, names, units, _total counters, HELP on each).
+TEST_F(HearthdTest, MetricsNeedTheTokenAndPassPromtool) {
+  Child hearthd = start_hearthd();
+  wait_for_status([](const json& s) { return s["this_node"]["leader"] == true; });
+  EXPECT_EQ(call("GET", "/metrics", "", false).status, 401);
+  HttpResponse metrics;
+  auto deadline = std::chrono::steady_clock::now() + kHang;
+  while (std::chrono::steady_clock::now() < deadline) {
+    metrics = call("GET", "/metrics");
+    if (metrics.body.find("hearth_node_leader{node=\"r510\"} 1") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(metrics.status, 200) << metrics.body;
+  EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  for (const char* line : {"hearth_quorum 1", "hearth_node_up{node=\"r510\",role=\"server\"} 1",
+                           "hearth_node_up{node=\"r530\",role=\"server\"} 0",
+                           "hearth_lease_renewal_duration_seconds_count "}) {
+    EXPECT_NE(metrics.body.find(line), std::string::npos) << line << " in:\n" << metrics.body;
+  }
+  std::string file = dir_.path() + "/metrics.txt";
+  std::ofstream(file) << metrics.body;
+  Command promtool;
+  promtool.argv = {"sh", "-c", "promtool check metrics < \"$0\"", file};
+  promtool.err = Output::merge;
+  auto checked = run(promtool);
+  ASSERT_TRUE(checked.ok()) << checked.error().message;
+  EXPECT_EQ(checked->exit_code, 0) << "promtool (Debian's prometheus package: "
+                                      "scripts/install-deps):\n"
+                                   << checked->out << "\non:\n"
+                                   << metrics.body;
+  EXPECT_EQ(checked->out, "") << "promtool found problems:\n" << checked->out;
+}
+
+// The web UI on the API's port: the token logs in once, then a session cookie (HttpOnly,
+// SameSite=Strict) stands for it; writes need the UI's own origin and header; the page's events
+// stream carries the status; logout ends the session.
+TEST_F(HearthdTest, TheUiLogsInWithTheTokenAndGuardsWrites) {
+  Child hearthd = start_hearthd();
+  wait_for_status([](const json& s) { return s["this_node"]["leader"] == true; });
+  const std::string base = "http://127.0.0.1:" + std::to_string(port_);
+  const std::string origin = "Origin: " + base;
+
+  Completed page = curl({base + "/ui/"});
+  EXPECT_EQ(http_status(page), 303) << page.out;
+  EXPECT_EQ(header(page, "Location"), "/ui/login");
+  page = curl({base + "/ui/login"});
+  EXPECT_EQ(http_status(page), 200);
+  EXPECT_NE(page.out.find("API token"), std::string::npos);
+  EXPECT_NE(header(page, "Content-Security-Policy").find("default-src 'none'"), std::string::npos);
+
+  Completed wrong =
+      curl({"-H", origin, "--data-urlencode", "token=" + std::string(64, 'b'), base + "/ui/login"});
+  EXPECT_EQ(http_status(wrong), 401) << wrong.out;
+  EXPECT_EQ(header(wrong, "Set-Cookie"), "");
+  EXPECT_NE(wrong.out.find("wrong token"), std::string::npos);
+  Completed foreign = curl({"-H", "Origin: http://evil.example", "--data-urlencode",
+                            "token=" + token(), base + "/ui/login"});
+  EXPECT_EQ(http_status(foreign), 403) << "a login posted by another site";
+  EXPECT_EQ(header(foreign, "Set-Cookie"), "");
+
+  Completed login =
+      curl({"-H", origin, "--data-urlencode", "token=" + token(), base + "/ui/login"});
+  ASSERT_EQ(http_status(login), 303) << login.out;
+  std::string set_cookie = header(login, "Set-Cookie");
+  EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos) << set_cookie;
+  EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos) << set_cookie;
+  std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  ASSERT_EQ(cookie.rfind("hearth_session=", 0), 0u) << set_cookie;
+  EXPECT_EQ(cookie.find(token()), std::string::npos) << "the cookie is not the token";
+  const std::string with_cookie = "Cookie: " + cookie;
+
+  page = curl({"-H", with_cookie, base + "/ui/"});
+  EXPECT_EQ(http_status(page), 200);
+  EXPECT_NE(page.out.find("/ui/assets/app.js"), std::string::npos);
+  EXPECT_EQ(http_status(curl({base + "/ui/assets/app.js"})), 200);
+  EXPECT_EQ(http_status(curl({"-H", with_cookie, base + "/v1/status"})), 200);
+
+  // Writes: the cookie alone, a foreign origin, or no UI header are refused (401: as without a
+  // token); from the UI's own page it works.
+  const std::string drain = base + "/v1/nodes/r510/drain";
+  EXPECT_EQ(http_status(curl({"-X", "POST", "--data", "", "-H", with_cookie, drain})), 401);
+  EXPECT_EQ(http_status(curl({"-X", "POST", "--data", "", "-H", with_cookie, "-H", origin, drain})),
+            401);
+  EXPECT_EQ(http_status(curl({"-X", "POST", "--data", "", "-H", with_cookie, "-H",
+                              "Origin: http://evil.example", "-H", "X-Hearth-UI: 1", drain})),
+            401);
+  EXPECT_EQ(http_status(curl({"-X", "POST", "--data", "", "-H", with_cookie, "-H", origin, "-H",
+                              "Sec-Fetch-Site: cross-site", "-H", "X-Hearth-UI: 1", drain})),
+            401);
+  EXPECT_TRUE(
+      wait_for_status([](const json& s) { return s["drained"].empty(); })["drained"].empty())
+      << "nothing was drained";
+  Completed drained = curl({"-X", "POST", "--data", "", "-H", with_cookie, "-H", origin, "-H",
+                            "Sec-Fetch-Site: same-origin", "-H", "X-Hearth-UI: 1", drain});
+  EXPECT_EQ(http_status(drained), 200) << drained.out;
+  wait_for_status([](const json& s) { return s["drained"].size() == 1; });
+  Completed preflight = curl({"-H", with_cookie, base + "/v1/nodes/r510/drain-preflight"});
+  EXPECT_EQ(http_status(preflight), 200) << preflight.out;
+  EXPECT_NE(preflight.out.find("\"checks\""), std::string::npos) << preflight.out;
+
+  // The events stream: the status at once (curl stops reading after 5 s).
+  Completed events = curl({"-N", "-m", "5", "-H", with_cookie, base + "/ui/events"});
+  EXPECT_EQ(header(events, "Content-Type"), "text/event-stream") << events.out;
+  EXPECT_NE(events.out.find("event: status\ndata: {\"status\":{"), std::string::npos) << events.out;
+  EXPECT_NE(events.out.find("\"cluster\":\"homecentr\""), std::string::npos) << events.out;
+  EXPECT_EQ(http_status(curl({"-N", "-m", "5", base + "/ui/events"})), 401) << "not logged in";
+
+  Completed logout = curl({"-X", "POST", "--data", "", "-H", with_cookie, "-H", origin, "-H",
+                           "X-Hearth-UI: 1", base + "/ui/logout"});
+  EXPECT_EQ(http_status(logout), 200) << logout.out;
+  EXPECT_EQ(http_status(curl({"-H", with_cookie, base + "/v1/status"})), 401);
+  EXPECT_EQ(http_status(curl({"-H", with_cookie, base + "/ui/"})), 303);
 }
 
 }  // namespace

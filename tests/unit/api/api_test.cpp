@@ -34,7 +34,8 @@ TEST(ApiHandler, EveryEndpointRefusesAMissingOrWrongToken) {
   ApiHandler handler(control, kToken);
   for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
            {"GET", "/v1/status"}, {"POST", "/v1/spec"}, {"GET", "/nope"},
-           {"POST", "/v1/nodes/r510/drain"}, {"POST", "/v1/nodes/r510/undrain"}}) {
+           {"POST", "/v1/nodes/r510/drain"}, {"POST", "/v1/nodes/r510/undrain"},
+           {"GET", "/metrics"}, {"GET", "/v1/nodes/r510/drain-preflight"}}) {
     EXPECT_EQ(handler.handle(request(method, path, "", "")).status, 401) << path;
     EXPECT_EQ(handler.handle(request(method, path, "", "Bearer " + std::string(64, 'b'))).status,
               401);
@@ -215,6 +216,37 @@ TEST(Tokens, CompareWholeStrings) {
   EXPECT_FALSE(tokens_equal("abc", "abd"));
   EXPECT_FALSE(tokens_equal("abc", "abcd"));
   EXPECT_FALSE(tokens_equal("", "a"));
+}
+
+}  // namespace
+}  // namespace hearth::api
+
+namespace hearth::api {
+namespace {
+
+TEST(ApiHandler, MetricsAreTheControlPlanesTextWithTheirContentType) {
+  testing::FakeControlPlane control;
+  ApiHandler handler(control, testing::kToken);
+  ApiResponse response = handler.handle(request("GET", "/metrics"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "hearth_quorum 1\n");
+  EXPECT_EQ(response.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(handler.handle(request("POST", "/metrics")).status, 405);
+  control.etcd_answers = false;
+  EXPECT_EQ(handler.handle(request("GET", "/metrics")).status, 503);
+}
+
+TEST(ApiHandler, DrainPreflightIsAGetOfTheNode) {
+  testing::FakeControlPlane control;
+  ApiHandler handler(control, testing::kToken);
+  ApiResponse response = handler.handle(request("GET", "/v1/nodes/r510/drain-preflight"));
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(json::parse(response.body)["ok"], true);
+  EXPECT_EQ(handler.handle(request("GET", "/v1/nodes/nope/drain-preflight")).status, 404);
+  EXPECT_EQ(handler.handle(request("POST", "/v1/nodes/r510/drain-preflight")).status, 405);
+  EXPECT_EQ(control.drains, 0) << "a preflight changes nothing";
+  control.etcd_answers = false;
+  EXPECT_EQ(handler.handle(request("GET", "/v1/nodes/r510/drain-preflight")).status, 503);
 }
 
 }  // namespace

@@ -51,6 +51,17 @@ class FakeControlPlane final : public ControlPlane {
     if (node != "r510" && node != "r530") return DrainOutcome::unknown_node;
     return drained ? DrainOutcome::changed : DrainOutcome::unchanged;
   }
+  Result<std::string> metrics() override {
+    if (!etcd_answers) return Error{"no status yet"};
+    return std::string("hearth_quorum 1\n");
+  }
+  Result<nlohmann::ordered_json> drain_preflight(const std::string& node) override {
+    if (!etcd_answers) return Error{"the local etcd member does not answer"};
+    if (node != "r510" && node != "r530") {
+      return nlohmann::ordered_json{{"node", node}, {"error", "no node '" + node + "'"}};
+    }
+    return nlohmann::ordered_json{{"node", node}, {"ok", true}};
+  }
   bool etcd_answers = true;
   bool quorum = true;
   int applies = 0;

@@ -1,20 +1,17 @@
 #include "agent/dns_dhcp_reconciler.h"
 
 #include "common/log.h"
-#include "plan/plan.h"
 
 namespace hearth::agent {
 
-Result<DnsDhcpConfig> desired_dns_dhcp(const Spec& spec, std::int64_t spec_revision,
+Result<DnsDhcpConfig> desired_dns_dhcp(const cluster::StoredPlan& decision,
                                        const DnsmasqFiles& files) {
-  auto planned = plan(spec, ObservedState{});
-  if (!planned) {
-    return Error{"cannot plan DNS and DHCP for spec revision " + std::to_string(spec_revision) +
-                 ": " + planned.error().message};
+  auto text = render_dnsmasq_config(decision.dns, decision.dhcp, files);
+  if (!text) {
+    return Error{"cannot serve the decision for spec revision " +
+                 std::to_string(decision.spec_revision) + ": " + text.error().message};
   }
-  auto text = render_dnsmasq_config(planned->dns, planned->dhcp, files);
-  if (!text) return text.error();
-  return DnsDhcpConfig{std::move(*text), spec_revision};
+  return DnsDhcpConfig{std::move(*text), decision.spec_revision};
 }
 
 DnsDhcpReconciler::DnsDhcpReconciler(DnsDhcpServer& server, DnsmasqFiles files)
@@ -32,7 +29,8 @@ Result<std::optional<std::int64_t>> DnsDhcpReconciler::start_saved() {
   return std::optional<std::int64_t>{saved->spec_revision};
 }
 
-Status DnsDhcpReconciler::reconcile(const Spec& spec, std::int64_t spec_revision) {
+Status DnsDhcpReconciler::reconcile(const cluster::StoredPlan& decision) {
+  const std::int64_t spec_revision = decision.spec_revision;
   // Observe.
   std::optional<DnsDhcpConfig> saved = server_.saved();
 
@@ -41,26 +39,27 @@ Status DnsDhcpReconciler::reconcile(const Spec& spec, std::int64_t spec_revision
     if (announced_stale_ != saved->spec_revision) {
       log::info("DNS and DHCP: keeping the saved configuration of spec revision " +
                 std::to_string(saved->spec_revision) +
-                " while this node follows the older revision " + std::to_string(spec_revision) +
-                " (waiting for the cluster's spec)");
+                " while the decision this node sees is for the older revision " +
+                std::to_string(spec_revision) + " (waiting for the cluster's decision)");
       announced_stale_ = saved->spec_revision;
     }
     return server_.apply(*saved);  // starts it again if it died; nothing otherwise
   }
-  if (!rendered_ || rendered_->spec_revision != spec_revision) {
-    auto desired = desired_dns_dhcp(spec, spec_revision, files_);
-    if (!desired) {
-      // Keep serving what was served: a spec that cannot be rendered never takes DNS away.
-      if (saved && !server_.running()) (void)server_.apply(*saved);
-      return Error{desired.error().message + " DNS and DHCP keep the previous configuration" +
-                   (saved ? " (spec revision " + std::to_string(saved->spec_revision) + ")" : "") +
-                   "."};
-    }
-    rendered_ = std::move(*desired);
-    bool changed = !saved || saved->text != rendered_->text;
-    log::info("DNS and DHCP: spec revision " + std::to_string(spec_revision) +
+  auto desired = desired_dns_dhcp(decision, files_);
+  if (!desired) {
+    // Keep serving what was served: a decision that cannot be rendered never takes DNS away.
+    if (saved && !server_.running()) (void)server_.apply(*saved);
+    return Error{desired.error().message + " DNS and DHCP keep the previous configuration" +
+                 (saved ? " (spec revision " + std::to_string(saved->spec_revision) + ")" : "") +
+                 "."};
+  }
+  if (!rendered_ || rendered_->text != desired->text ||
+      rendered_->spec_revision != desired->spec_revision) {
+    bool changed = !saved || saved->text != desired->text;
+    log::info("DNS and DHCP: the decision for spec revision " + std::to_string(spec_revision) +
               (changed ? " changes the configuration" : " leaves the configuration unchanged"));
   }
+  rendered_ = std::move(*desired);
 
   // Apply the difference (the server restarts dnsmasq only for a different text, or a dead one).
   return server_.apply(*rendered_);

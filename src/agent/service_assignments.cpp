@@ -2,7 +2,11 @@
 
 #include <algorithm>
 
+#include "cluster/keys.h"
+#include "cluster/spec_store.h"
+#include "cluster/stored_plan.h"
 #include "common/log.h"
+#include "spec/load.h"
 
 namespace hearth::agent {
 
@@ -19,16 +23,86 @@ AssignedServices::AssignedServices(ServiceReconciler& reconciler, cluster::KeyVa
                                    Clock& clock, std::string node)
     : reconciler_(reconciler), store_(store), clock_(clock), node_(std::move(node)) {}
 
-Status AssignedServices::step(const Spec& spec, cluster::LeaseId lease) {
-  Status first = ok_status();
-  auto read = cluster::read_assignments(store_);
-  if (read) {
+Status AssignedServices::read_decision() {
+  // The plan key is read before and after the assignments: the leader writes a decision for a
+  // new spec revision to both in one transaction, so an unchanged plan key means the
+  // assignments read belong to the revision it names.
+  constexpr int kAttempts = 3;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto before = store_.get(cluster::keys::kPlan, cluster::Consistency::linearizable);
+    if (!before) return before.error();
+    auto read = cluster::read_assignments(store_);
+    if (!read) return read.error();
+    auto after = store_.get(cluster::keys::kPlan, cluster::Consistency::linearizable);
+    if (!after) return after.error();
+    cluster::Revision revision = after->has_value() ? (*after)->mod_revision : 0;
+    cluster::Revision was = before->has_value() ? (*before)->mod_revision : 0;
+    if (revision != was && attempt + 1 < kAttempts) continue;
     last_read_ = std::move(*read);
-  } else {
-    first =
-        Error{"cannot read the assignments (running the last ones read): " + read.error().message};
+    if (revision != plan_mod_revision_) {
+      plan_mod_revision_ = revision;
+      decision_revision_.reset();
+      if (after->has_value()) {
+        auto plan = cluster::StoredPlan::parse((*after)->value);
+        if (!plan) return Error{"the stored decision cannot be read: " + plan.error().message};
+        decision_revision_ = plan->spec_revision;
+      }
+    }
+    return ok_status();
   }
-  Status reconciled = reconciler_.reconcile(spec, assigned_to(last_read_, node_), lease != 0);
+  return ok_status();  // not reached
+}
+
+Result<const Spec*> AssignedServices::spec_of_decision(const Spec& spec,
+                                                       std::int64_t spec_revision) {
+  if (!decision_revision_ || *decision_revision_ == spec_revision) return &spec;
+  const std::int64_t wanted = *decision_revision_;
+  if (decided_spec_ && decided_revision_ == wanted) return decided_spec_.get();
+  auto stored = cluster::read_spec_revision(store_, wanted, cluster::Consistency::linearizable);
+  if (!stored) return stored.error();
+  if (!stored->has_value()) {
+    return Error{"the decision is for spec revision " + std::to_string(wanted) +
+                 ", which etcd does not hold"};
+  }
+  LoadResult loaded = load_spec_text((*stored)->text, "spec revision " + std::to_string(wanted));
+  if (!loaded.ok()) {
+    return Error{"the decision is for spec revision " + std::to_string(wanted) +
+                 ", which does not load here: " +
+                 (loaded.errors.empty() ? std::string("?") : loaded.errors.front().format())};
+  }
+  decided_spec_ = std::make_shared<const Spec>(std::move(*loaded.spec));
+  decided_revision_ = wanted;
+  log::info("services: running the decision for spec revision " + std::to_string(wanted) +
+            " (this node follows revision " + std::to_string(spec_revision) + ")");
+  return decided_spec_.get();
+}
+
+Status AssignedServices::step(const Spec& spec, std::int64_t spec_revision,
+                              cluster::LeaseId lease) {
+  Status first = ok_status();
+  Status read = read_decision();
+  if (!read) {
+    first = Error{"cannot read the assignments (running the last ones read): " +
+                  read.error().message};
+  }
+  const Spec* decided = &spec;
+  if (auto found = spec_of_decision(spec, spec_revision)) {
+    decided = *found;
+  } else if (first) {
+    first = Error{found.error().message + "; running the spec this node follows (revision " +
+                  std::to_string(spec_revision) + ")"};
+  }
+  std::vector<AssignedService> assigned = assigned_to(last_read_, node_);
+  for (const auto& a : assigned) {
+    if (decided->find_service(a.service) != nullptr) continue;
+    std::string key = a.service + "@" + std::to_string(decision_revision_.value_or(spec_revision));
+    if (reported_missing_.insert(key).second) {
+      log::error("service " + a.service + " is assigned to this node by the decision for spec revision " +
+                 std::to_string(decision_revision_.value_or(spec_revision)) +
+                 ", but the spec this node has for it does not define it: it cannot run here");
+    }
+  }
+  Status reconciled = reconciler_.reconcile(*decided, assigned, lease != 0);
   if (first && !reconciled) first = reconciled;
   if (lease == 0 || !read) return first;
 

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/keys.h"
 #include "cluster/kv_store.h"
 #include "common/result.h"
 #include "engines/gluster.h"
@@ -26,7 +27,7 @@
 
 namespace hearth::agent {
 
-inline constexpr const char* kVolumeDeletionsPrefix = "/hearth/volume-deletions/";
+inline constexpr const char* kVolumeDeletionsPrefix = cluster::keys::kVolumeDeletionsPrefix;
 
 struct BrickMove {
   std::string old_brick;  // host:path

@@ -15,12 +15,13 @@
 #include <vector>
 
 #include "agent/volume_reconciler.h"
+#include "cluster/keys.h"
 #include "common/result.h"
 #include "spec/spec.h"
 
 namespace hearth::agent {
 
-inline constexpr const char* kVolumeMountsPrefix = "/hearth/volume-mounts/";
+inline constexpr const char* kVolumeMountsPrefix = cluster::keys::kVolumeMountsPrefix;
 
 struct MountRecord {
   std::string state;  // to_string(MountState)

@@ -7,8 +7,7 @@
 #include "cluster/record_json.h"
 #include "cluster/records.h"
 #include "common/log.h"
-#include "plan/addresses.h"
-#include "plan/placement.h"
+#include "cluster/stored_plan.h"
 
 namespace hearth::cluster {
 namespace {
@@ -24,101 +23,6 @@ std::string suffix(const std::string& key, const char* prefix) {
 }
 
 }  // namespace
-
-const char* to_string(AssignmentState state) {
-  return state == AssignmentState::releasing ? "releasing" : "active";
-}
-
-const char* to_string(AssignmentChange change) {
-  switch (change) {
-    case AssignmentChange::placed: return "placed";
-    case AssignmentChange::failed_over: return "failed over";
-    case AssignmentChange::releasing: return "releasing";
-    case AssignmentChange::handed_over: return "handed over";
-    case AssignmentChange::unplaced: return "unplaced";
-    case AssignmentChange::updated: return "updated";
-    case AssignmentChange::removed: return "removed";
-  }
-  return "?";
-}
-
-// ---- records -------------------------------------------------------------------------------
-
-std::string Assignment::to_json() const {
-  json out{{"service", service},
-           {"node", node},
-           {"address", address.str()},
-           {"since", since},
-           {"by", by},
-           {"state", to_string(state)}};
-  if (state == AssignmentState::releasing) out["to"] = to;
-  if (!reason.empty()) out["reason"] = reason;
-  return out.dump();
-}
-
-Result<Assignment> Assignment::parse(const std::string& text) {
-  auto object = parse_object(text, "assignment");
-  if (!object) return object.error();
-  Assignment a;
-  a.service = get_string(*object, "service");
-  if (a.service.empty()) return Error{"stored assignment has no service: " + text.substr(0, 120)};
-  a.node = get_string(*object, "node");
-  auto address = Ipv4::parse(get_string(*object, "address"));
-  if (!address) return Error{"stored assignment of " + a.service + " has no valid address"};
-  a.address = *address;
-  a.since = get_int(*object, "since");
-  a.by = get_string(*object, "by");
-  std::string state = get_string(*object, "state");
-  if (state.empty() || state == "active") {
-    a.state = AssignmentState::active;
-  } else if (state == "releasing") {
-    a.state = AssignmentState::releasing;
-  } else {
-    return Error{"stored assignment of " + a.service + " has an unknown state '" + state + "'"};
-  }
-  a.to = get_string(*object, "to");
-  a.reason = get_string(*object, "reason");
-  return a;
-}
-
-std::string DrainRecord::to_json() const {
-  return json{{"node", node}, {"since", since}, {"by", by}}.dump();
-}
-
-Result<DrainRecord> DrainRecord::parse(const std::string& text) {
-  auto object = parse_object(text, "drain record");
-  if (!object) return object.error();
-  DrainRecord record;
-  record.node = get_string(*object, "node");
-  record.since = get_int(*object, "since");
-  record.by = get_string(*object, "by");
-  return record;
-}
-
-std::string ReleaseRecord::to_json() const {
-  return json{{"service", service},
-              {"node", node},
-              {"address", address.str()},
-              {"revision", revision},
-              {"at", at}}
-      .dump();
-}
-
-Result<ReleaseRecord> ReleaseRecord::parse(const std::string& text) {
-  auto object = parse_object(text, "release record");
-  if (!object) return object.error();
-  ReleaseRecord record;
-  record.service = get_string(*object, "service");
-  record.node = get_string(*object, "node");
-  if (record.service.empty() || record.node.empty()) {
-    return Error{"stored release record has no service or node: " + text.substr(0, 120)};
-  }
-  auto address = Ipv4::parse(get_string(*object, "address"));
-  if (address) record.address = *address;
-  record.revision = get_int(*object, "revision");
-  record.at = get_int(*object, "at");
-  return record;
-}
 
 // ---- for every node ------------------------------------------------------------------------
 
@@ -212,210 +116,6 @@ Result<bool> undrain_node(KeyValueStore& store, const std::string& node) {
   return *erased;
 }
 
-// ---- the leader's decision -----------------------------------------------------------------
-
-namespace {
-
-enum class Kind {
-  free,      // no assignment, unplaced, or its node is dead: place it
-  running,   // active on a live node
-  released,  // releasing, and its node has released it: place it (at `to` when it can)
-  waiting,   // releasing, not released yet: leave it
-};
-
-}  // namespace
-
-Result<AssignmentDecision> decide_assignments(const AssignmentInput& input) {
-  const Spec& spec = *input.spec;
-  auto is_live = [&](const std::string& node) { return input.live.contains(node); };
-
-  auto arbiter_addresses = plan_arbiter_addresses(spec);
-  if (!arbiter_addresses) return arbiter_addresses.error();
-  std::map<std::string, Ipv4> held;
-  for (const auto& [service, a] : input.current) held[service] = a.address;
-  auto addresses = plan_service_addresses(spec, *arbiter_addresses, held);
-  if (!addresses) return addresses.error();
-
-  std::vector<const Node*> live_servers;
-  std::string not_available;  // "r510 is dead, r530 is drained"
-  for (const Node* server : spec.servers()) {
-    bool live = is_live(server->name);
-    bool drained = input.drained.contains(server->name);
-    if (live && !drained) {
-      live_servers.push_back(server);
-      continue;
-    }
-    if (!not_available.empty()) not_available += ", ";
-    not_available += server->name + (live ? " is drained" : drained ? " is dead (and drained)" : " is dead");
-  }
-  auto is_live_server = [&](const std::string& node) {
-    return std::any_of(live_servers.begin(), live_servers.end(),
-                       [&](const Node* n) { return n->name == node; });
-  };
-
-  const std::size_t n = spec.services.size();
-  std::vector<Kind> kinds(n, Kind::free);
-  std::vector<Service> services = spec.services;  // copies: `prefer` cleared where unsafe
-  std::map<std::string, std::string> previous;
-  for (std::size_t i = 0; i < n; ++i) {
-    const Service& service = spec.services[i];
-    auto found = input.current.find(service.name);
-    if (found == input.current.end()) continue;
-    const Assignment& c = found->second;
-    if (c.unplaced() || !is_live(c.node)) continue;  // free
-    if (c.state == AssignmentState::active) {
-      kinds[i] = Kind::running;
-      previous[service.name] = c.node;
-    } else {
-      auto release = input.released.find(service.name);
-      bool released = release != input.released.end() && release->second.node == c.node &&
-                      release->second.revision == c.revision;
-      kinds[i] = released ? Kind::released : Kind::waiting;
-      if (!c.to.empty()) previous[service.name] = c.to;  // its room is kept there
-    }
-    // Where it runs (or is going) it stays, unless moving to `prefer` is safe (see the header).
-    auto stays = previous.find(service.name);
-    if (service.prefer && stays != previous.end() && *service.prefer != stays->second &&
-        is_live_server(stays->second)) {
-      auto since = input.live.find(*service.prefer);
-      bool settled = since != input.live.end() &&
-                     input.now_ms - since->second >= input.prefer_return_settle.count();
-      if (!settled || !is_live_server(*service.prefer)) services[i].prefer.reset();
-    }
-  }
-
-  std::vector<const Service*> pointers;
-  pointers.reserve(n);
-  for (const Service& s : services) pointers.push_back(&s);
-  PlacementResult placement = place_services(pointers, live_servers, previous);
-
-  auto unplaced_reason = [&](const ServicePlacement& p) {
-    if (live_servers.empty()) {
-      return "no server can run it: " + (not_available.empty() ? std::string("none") : not_available);
-    }
-    return p.reason + (not_available.empty() ? "" : " (" + not_available + ")");
-  };
-
-  AssignmentDecision decision;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::string& name = spec.services[i].name;
-    const ServicePlacement& p = placement.services[i];
-    const Ipv4 address = (*addresses)[i].address;
-    auto found = input.current.find(name);
-    const Assignment* c = found == input.current.end() ? nullptr : &found->second;
-
-    Assignment next;
-    next.service = name;
-    next.address = address;
-    next.by = input.leader;
-    next.since = input.now_ms;
-    next.node = p.node.value_or("");
-    next.reason = p.node ? p.reason : unplaced_reason(p);
-
-    AssignmentUpdate update;
-    update.service = name;
-
-    switch (kinds[i]) {
-      case Kind::free: {
-        if (c == nullptr && !input.place_new) continue;  // the initial grace
-        bool was_on_dead = c != nullptr && !c->unplaced();
-        if (c != nullptr && c->unplaced() && next.unplaced() && c->reason == next.reason &&
-            c->address == next.address) {
-          decision.desired[name] = *c;
-          continue;
-        }
-        if (was_on_dead) {
-          update.change = AssignmentChange::failed_over;
-          update.requires_dead = {c->node};
-          // (An unplaced reason stays as placement gives it, so that it is rewritten only when
-          // it changes.)
-          if (!next.unplaced()) next.reason = "failed over from " + c->node + " (dead); " + next.reason;
-        } else {
-          update.change = next.unplaced() ? AssignmentChange::unplaced : AssignmentChange::placed;
-        }
-        if (c != nullptr && c->unplaced() && next.unplaced()) next.since = c->since;
-        break;
-      }
-      case Kind::running: {
-        if (p.node && *p.node == c->node) {
-          if (c->address == address) {
-            decision.desired[name] = *c;
-            continue;
-          }
-          next = *c;
-          next.address = address;
-          next.by = input.leader;
-          update.change = AssignmentChange::updated;
-          break;
-        }
-        if (!p.node && !is_live_server(c->node)) {
-          // Drained (or no longer a server) and nowhere else to go: it keeps running there.
-          std::string why = input.drained.contains(c->node) ? " (drained)" : " (not a server of the spec)";
-          std::string reason = "stays on " + c->node + why + ": " + unplaced_reason(p);
-          if (c->reason == reason && c->address == address) {
-            decision.desired[name] = *c;
-            continue;
-          }
-          next = *c;
-          next.reason = reason;
-          next.by = input.leader;
-          update.change = AssignmentChange::updated;
-          break;
-        }
-        // Handover step 1: the live node releases it first.
-        next = *c;
-        next.state = AssignmentState::releasing;
-        next.to = p.node.value_or("");
-        next.by = input.leader;
-        next.since = input.now_ms;
-        std::string why = input.drained.contains(c->node) ? c->node + " is drained"
-                          : !is_live_server(c->node)      ? c->node + " is not a server of the spec"
-                          : p.decision == PlacementDecision::returned
-                              ? "back to its preferred server " + next.to
-                              : "it no longer fits on " + c->node;
-        next.reason = "handover: " + why + "; " +
-                      (next.to.empty() ? "then unplaced: " + unplaced_reason(p) : "to " + next.to);
-        update.change = AssignmentChange::releasing;
-        break;
-      }
-      case Kind::released: {
-        update.change = AssignmentChange::handed_over;
-        update.consumes_release = true;
-        next.reason = "handed over from " + c->node + "; " + next.reason;
-        break;
-      }
-      case Kind::waiting:
-        decision.desired[name] = *c;
-        continue;
-    }
-    decision.desired[name] = next;
-    update.assignment = std::move(next);
-    decision.updates.push_back(std::move(update));
-  }
-
-  for (const auto& [service, c] : input.current) {
-    if (spec.find_service(service) != nullptr) continue;
-    AssignmentUpdate update;
-    update.service = service;
-    update.change = AssignmentChange::removed;
-    decision.updates.push_back(std::move(update));
-  }
-  for (const auto& [service, release] : input.released) {
-    bool consumed = std::any_of(decision.updates.begin(), decision.updates.end(),
-                                [&](const AssignmentUpdate& u) {
-                                  return u.service == service && u.consumes_release;
-                                });
-    if (consumed) continue;
-    // A release that answers the handover waiting for it stays until the leader uses it.
-    auto found = input.current.find(service);
-    bool pending = found != input.current.end() &&
-                   found->second.state == AssignmentState::releasing &&
-                   found->second.node == release.node && found->second.revision == release.revision;
-    if (!pending) decision.stale_releases.push_back(service);
-  }
-  return decision;
-}
-
 // ---- the leader's step ---------------------------------------------------------------------
 
 Result<AssignmentStepResult> run_assignment_step(KeyValueStore& store, const Spec& spec,
@@ -427,6 +127,27 @@ Result<AssignmentStepResult> run_assignment_step(KeyValueStore& store, const Spe
   input.now_ms = now_ms;
   input.leader = leader;
   input.prefer_return_settle = options.prefer_return_settle;
+
+  // A leader that follows an older spec than the stored decision was made for waits until it has
+  // caught up (one control tick): deciding from the older spec would undo the newer decision.
+  auto stored_key = store.get(keys::kPlan, Consistency::linearizable);
+  if (!stored_key) return Error{"cannot read the stored plan: " + stored_key.error().message};
+  const Revision plan_revision = stored_key->has_value() ? (*stored_key)->mod_revision : 0;
+  std::optional<StoredPlan> stored;
+  if (stored_key->has_value()) {
+    auto parsed = StoredPlan::parse((*stored_key)->value);
+    if (parsed) {
+      stored = std::move(*parsed);
+    } else {
+      log::warn("the stored plan is damaged; deciding it again: " + parsed.error().message);
+    }
+  }
+  if (stored && stored->spec_revision > options.spec_revision) {
+    return Error{"the stored decision is for spec revision " +
+                 std::to_string(stored->spec_revision) + ", newer than revision " +
+                 std::to_string(options.spec_revision) +
+                 " this leader follows: waiting to catch up before deciding"};
+  }
 
   // The nodes first: a node seen dead here is dead at the write too (the txn requires it).
   auto nodes = store.get_prefix(keys::kNodesPrefix, Consistency::linearizable);
@@ -468,11 +189,19 @@ Result<AssignmentStepResult> run_assignment_step(KeyValueStore& store, const Spe
   auto decision = decide_assignments(input);
   if (!decision) return Error{"cannot plan the assignments: " + decision.error().message};
 
-  AssignmentStepResult result;
-  if (decision->updates.empty() && decision->stale_releases.empty()) return result;
+  StoredPlan plan = StoredPlan::from(decision->plan, options.spec_revision, leader, now_ms);
+  bool plan_changed = !stored || stored->content_json() != plan.content_json();
 
+  AssignmentStepResult result;
+  if (decision->updates.empty() && decision->stale_releases.empty() && !plan_changed) return result;
+
+  // One transaction: the plan and the assignments that carry it out are never seen apart.
   Txn txn;
   txn.compares.push_back(leader_guard);
+  txn.compares.push_back(Compare::modified_at(keys::kPlan, plan_revision));
+  if (plan_changed) {
+    txn.success.push_back(TxnOp::put(keys::kPlan, plan.to_json()));
+  }
   std::set<std::string> dead_required;
   std::vector<std::string> messages;
   for (const auto& update : decision->updates) {
@@ -506,6 +235,9 @@ Result<AssignmentStepResult> run_assignment_step(KeyValueStore& store, const Spe
   if (!written->succeeded) {
     result.lost_race = true;
     return result;
+  }
+  if (plan_changed) {
+    log::info("stored the decision for spec revision " + std::to_string(options.spec_revision));
   }
   for (const auto& message : messages) log::info(message);
   result.written = static_cast<int>(txn.success.size());

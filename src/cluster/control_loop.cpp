@@ -56,8 +56,10 @@ Status ControlLoop::assign() {
   step.prefer_return_settle = options_.prefer_return_settle;
   step.initial_grace = options_.initial_grace;
   if (auto leader = election_.leader()) step.leading_since_ms = leader->since;
+  auto [current, revision] = spec_and_revision();
+  step.spec_revision = revision;
   auto assigned =
-      run_assignment_step(store_, spec(), election_.guard(), options_.node, clock_.wall_ms(), step);
+      run_assignment_step(store_, current, election_.guard(), options_.node, clock_.wall_ms(), step);
   if (!assigned) return assigned.error();
   return ok_status();
 }
@@ -155,6 +157,11 @@ Spec ControlLoop::spec() const {
 std::int64_t ControlLoop::spec_revision() const {
   std::lock_guard lock(mutex_);
   return spec_revision_;
+}
+
+std::pair<Spec, std::int64_t> ControlLoop::spec_and_revision() const {
+  std::lock_guard lock(mutex_);
+  return {spec_, spec_revision_};
 }
 
 }  // namespace hearth::cluster

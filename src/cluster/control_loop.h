@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "cluster/assignments.h"
 #include "cluster/cluster_status.h"
@@ -73,6 +74,8 @@ class ControlLoop {
   // The spec in force (copy) and its stored revision (0: the bootstrap file).
   Spec spec() const;
   std::int64_t spec_revision() const;
+  // Both at once (the spec may switch between two separate calls).
+  std::pair<Spec, std::int64_t> spec_and_revision() const;
   bool is_leader() const { return election_.is_leader(); }
   const NodeLease& lease() const { return lease_; }
 

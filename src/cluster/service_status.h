@@ -13,14 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "cluster/keys.h"
 #include "cluster/kv_store.h"
 #include "common/result.h"
 
 namespace hearth::cluster {
 
-inline constexpr const char* kServiceStatusPrefix = "/hearth/service-status/";
+inline constexpr const char* kServiceStatusPrefix = keys::kServiceStatusPrefix;
 inline std::string service_status_key(const std::string& service) {
-  return kServiceStatusPrefix + service;
+  return keys::service_status(service);
 }
 
 struct ServiceStatusRecord {

@@ -15,6 +15,21 @@ Result<std::optional<StoredSpec>> read_stored_spec(KeyValueStore& store, Consist
   return std::optional<StoredSpec>{std::move(*spec)};
 }
 
+Result<std::optional<StoredSpec>> read_spec_revision(KeyValueStore& store, std::int64_t revision,
+                                                     Consistency consistency) {
+  const std::string key = keys::spec_history(revision);
+  auto found = store.get(key, consistency);
+  if (!found) {
+    return Error{"cannot read spec revision " + std::to_string(revision) + ": " +
+                 found.error().message};
+  }
+  if (!found->has_value()) return std::optional<StoredSpec>{};
+  auto spec = StoredSpec::parse((*found)->value);
+  if (!spec) return Error{"spec revision " + std::to_string(revision) + " in etcd (" + key +
+                          ") is damaged: " + spec.error().message};
+  return std::optional<StoredSpec>{std::move(*spec)};
+}
+
 Result<SpecApplied> store_spec(KeyValueStore& store, const std::string& text,
                                const std::string& applied_by, std::int64_t now_ms) {
   constexpr int kAttempts = 5;

@@ -14,6 +14,10 @@ namespace hearth::cluster {
 // The newest applied spec, or nullopt when none was ever applied.
 Result<std::optional<StoredSpec>> read_stored_spec(KeyValueStore& store, Consistency consistency);
 
+// Applied revision `revision` (from /hearth/spec-history), or nullopt when there is none.
+Result<std::optional<StoredSpec>> read_spec_revision(KeyValueStore& store, std::int64_t revision,
+                                                     Consistency consistency);
+
 struct SpecApplied {
   StoredSpec spec;         // what is stored now
   bool unchanged = false;  // the text was already the newest revision: nothing was written

@@ -10,7 +10,8 @@
 // Threads: lease renewal (every 500 ms), the control loop (every 500 ms: election, node history,
 // spec), the node firewall (every 500 ms: hearth's ports open to the management and storage
 // networks only; runs nft only when the spec changes, and every 5 s to check), on the arbiter DNS
-// and DHCP (every 500 ms: dnsmasq follows the spec in force; no etcd call of its own), the
+// and DHCP (every 500 ms: dnsmasq follows the leader's stored decision, read from the local etcd
+// member, so without quorum too), the
 // leader's assignment step (every 100 ms), volumes (every 500 ms: the leader builds and heals
 // gluster volumes; agent/volume_reconciler.h), volume mounts (every 500 ms: each server keeps its
 // FUSE mounts), the fence watchdog (every 50 ms, no I/O), the status watcher (every 500 ms: the
@@ -54,6 +55,7 @@
 #include "cluster/control_loop.h"
 #include "cluster/etcd_member.h"
 #include "cluster/etcd_store.h"
+#include "cluster/stored_plan.h"
 #include "common/log.h"
 #include "engines/gluster.h"
 #include "plan/firewall.h"
@@ -414,11 +416,12 @@ int main(int argc, char** argv) {
   }
   std::thread dns_dhcp_thread;
   if (dns_dhcp) {
-    dns_dhcp_thread = every_interval("DNS and DHCP", [&loop, &dns_dhcp]() -> Status {
-      std::int64_t revision = loop.spec_revision();
-      Spec current = loop.spec();
-      if (loop.spec_revision() != revision) return ok_status();  // switched meanwhile: next tick
-      return dns_dhcp->reconcile(current, revision);
+    // The leader's stored decision, from the local etcd member: answered without quorum.
+    dns_dhcp_thread = every_interval("DNS and DHCP", [&store, &dns_dhcp]() -> Status {
+      auto decision = cluster::read_stored_plan(store, cluster::Consistency::serializable);
+      if (!decision) return decision.error();
+      if (!*decision) return ok_status();  // no decision yet: the saved copy (if any) serves
+      return dns_dhcp->reconcile(**decision);
     });
   }
   // Volumes: the leader builds and heals them; every server keeps its mounts; each server
@@ -457,7 +460,8 @@ int main(int argc, char** argv) {
     }
     auto services_step = [&]() -> Status {
       cluster::LeaseId lease = loop.lease().held() ? loop.lease().lease_id() : 0;
-      Status stepped = assigned_services->step(loop.spec(), lease);
+      auto [spec_in_force, revision] = loop.spec_and_revision();
+      Status stepped = assigned_services->step(spec_in_force, revision, lease);
       service_host.rotate_logs();
       Status published = service_status.publish(services->status(), lease);
       if (!stepped) return stepped;

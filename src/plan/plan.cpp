@@ -1,5 +1,7 @@
 #include "plan/plan.h"
 
+#include <deque>
+
 namespace hearth {
 
 Result<Plan> plan(const Spec& spec, const ObservedState& observed) {
@@ -16,12 +18,32 @@ Result<Plan> plan(const Spec& spec, const ObservedState& observed) {
   auto addresses = plan_service_addresses(spec, result.arbiter_addresses, observed.addresses);
   if (!addresses) return addresses.error();
 
-  std::vector<const Service*> services;
-  services.reserve(spec.services.size());
-  for (const Service& service : spec.services) services.push_back(&service);
   std::vector<const Node*> live_servers;
   for (const Node* server : spec.servers()) {
-    if (!observed.down_nodes.contains(server->name)) live_servers.push_back(server);
+    if (!observed.down_nodes.contains(server->name) && !observed.drained_nodes.contains(server->name)) {
+      live_servers.push_back(server);
+    }
+  }
+  auto is_live_server = [&](const std::string& node) {
+    for (const Node* server : live_servers) {
+      if (server->name == node) return true;
+    }
+    return false;
+  };
+  std::vector<const Service*> services;
+  services.reserve(spec.services.size());
+  std::deque<Service> without_prefer;  // copies of the services that must not move back yet
+  for (const Service& service : spec.services) {
+    auto previous = observed.placements.find(service.name);
+    if (service.prefer && observed.unsettled_nodes.contains(*service.prefer) &&
+        previous != observed.placements.end() && previous->second != *service.prefer &&
+        is_live_server(previous->second)) {
+      without_prefer.push_back(service);
+      without_prefer.back().prefer.reset();
+      services.push_back(&without_prefer.back());
+      continue;
+    }
+    services.push_back(&service);
   }
   PlacementResult placement = place_services(services, live_servers, observed.placements);
 

@@ -21,11 +21,17 @@
 namespace hearth {
 
 // What the cluster looks like now, as far as the plan cares. Offline (`hearth plan` without a
-// cluster): empty, i.e. nothing allocated, nothing running, every node alive.
+// cluster): empty, i.e. nothing allocated, nothing running, every node alive. The leader fills it
+// from etcd (cluster/assignments.h) and stores the plan it gets: one planner for both.
 struct ObservedState {
   std::map<std::string, Ipv4> addresses;          // service -> the address it holds now
-  std::map<std::string, std::string> placements;  // service -> the node it runs on now
+  std::map<std::string, std::string> placements;  // service -> the node it runs on (or is moving to) now
   std::set<std::string> down_nodes;               // nodes known dead (lease expired)
+  std::set<std::string> drained_nodes;            // alive, but no service is placed there
+  // Alive for too short a time to take a service back for `prefer` (a node that just came back
+  // may flap, and its bricks are still healing): a service running on another live server stays
+  // there. A service without a live node still goes to its preferred server.
+  std::set<std::string> unsettled_nodes;
 };
 
 struct ServicePlan {
@@ -41,7 +47,7 @@ struct ServicePlan {
 struct Plan {
   std::vector<VolumePlan> volumes;     // spec order
   std::vector<ServicePlan> services;     // spec order
-  std::vector<NodeLoad> servers;         // the live servers and what is placed on them, spec order
+  std::vector<NodeLoad> servers;         // the live, undrained servers and their load, spec order
   std::vector<ArbiterAddress> arbiter_addresses;  // one per DHCP network, spec order
   DnsPlan dns;
   std::vector<DhcpScope> dhcp;           // one per DHCP network, spec order

@@ -181,6 +181,114 @@ std::string format_port_range(const PortRange& range) {
   return text.append("/").append(protocol_name(range.protocol));
 }
 
+Json to_json(const DnsPlan& dns) { return dns_json(dns); }
+Json to_json(const std::vector<DhcpScope>& scopes) { return dhcp_json(scopes); }
+
+namespace {
+
+// Readers of the stored JSON: each throws ParseFailure naming the field; the public parsers turn
+// it into an Error.
+struct ParseFailure {
+  std::string what;
+};
+
+const nlohmann::json& member(const nlohmann::json& object, const char* name) {
+  if (!object.is_object() || !object.contains(name)) throw ParseFailure{std::string("no ") + name};
+  return object.at(name);
+}
+
+std::string string_of(const nlohmann::json& object, const char* name) {
+  const auto& value = member(object, name);
+  if (!value.is_string()) throw ParseFailure{std::string(name) + " is not a string"};
+  return value.get<std::string>();
+}
+
+template <typename T>
+T parsed(const nlohmann::json& object, const char* name) {
+  std::string text = string_of(object, name);
+  auto value = T::parse(text);
+  if (!value) throw ParseFailure{std::string(name) + " '" + text + "' is not valid"};
+  return *value;
+}
+
+std::vector<Ipv4> addresses_of(const nlohmann::json& object, const char* name) {
+  const auto& list = member(object, name);
+  if (!list.is_array()) throw ParseFailure{std::string(name) + " is not a list"};
+  std::vector<Ipv4> out;
+  for (const auto& entry : list) {
+    auto address = entry.is_string() ? Ipv4::parse(entry.get<std::string>()) : std::nullopt;
+    if (!address) throw ParseFailure{std::string(name) + " holds an invalid address"};
+    out.push_back(*address);
+  }
+  return out;
+}
+
+const nlohmann::json& list_of(const nlohmann::json& object, const char* name) {
+  const auto& list = member(object, name);
+  if (!list.is_array()) throw ParseFailure{std::string(name) + " is not a list"};
+  return list;
+}
+
+DnsSource dns_source_of(const std::string& name) {
+  for (DnsSource source : {DnsSource::node, DnsSource::service, DnsSource::reservation, DnsSource::record}) {
+    if (name_of(source) == name) return source;
+  }
+  throw ParseFailure{"unknown DNS record source '" + name + "'"};
+}
+
+}  // namespace
+
+Result<DnsPlan> dns_plan_from_json(const nlohmann::json& json) {
+  try {
+    DnsPlan dns;
+    dns.server = string_of(json, "server");
+    dns.domain = string_of(json, "domain");
+    dns.upstream = addresses_of(json, "upstream");
+    dns.listen = addresses_of(json, "listen");
+    for (const auto& record : list_of(json, "records")) {
+      dns.records.push_back(DnsEntry{string_of(record, "name"), parsed<Ipv4>(record, "address"),
+                                     dns_source_of(string_of(record, "source"))});
+    }
+    return dns;
+  } catch (const ParseFailure& failure) {
+    return Error{"the stored DNS plan cannot be read: " + failure.what};
+  }
+}
+
+Result<std::vector<DhcpScope>> dhcp_scopes_from_json(const nlohmann::json& json) {
+  try {
+    if (!json.is_array()) throw ParseFailure{"not a list"};
+    std::vector<DhcpScope> scopes;
+    for (const auto& entry : json) {
+      DhcpScope scope;
+      scope.network = string_of(entry, "network");
+      const auto& vlan = member(entry, "vlan");
+      if (vlan.is_number_integer()) {
+        scope.vlan = vlan.get<int>();
+      } else if (!vlan.is_null()) {
+        throw ParseFailure{"vlan is not a number"};
+      }
+      scope.cidr = parsed<Cidr>(entry, "cidr");
+      scope.range = parsed<Ipv4Range>(entry, "range");
+      const auto& lease = member(entry, "lease_ms");
+      if (!lease.is_number_integer()) throw ParseFailure{"lease_ms is not a number"};
+      scope.lease = lease.get<Milliseconds>();
+      if (!member(entry, "router").is_null()) scope.router = parsed<Ipv4>(entry, "router");
+      scope.dns_server = parsed<Ipv4>(entry, "dns_server");
+      scope.domain = string_of(entry, "domain");
+      for (const auto& reservation : list_of(entry, "reservations")) {
+        scope.reservations.push_back(DhcpReservation{string_of(reservation, "name"),
+                                                     string_of(reservation, "mac"),
+                                                     parsed<Ipv4>(reservation, "address")});
+      }
+      scopes.push_back(std::move(scope));
+    }
+    return scopes;
+  } catch (const ParseFailure& failure) {
+    return Error{"the stored DHCP plan cannot be read: " + failure.what};
+  }
+}
+
 Json to_json(const Plan& plan) {
   Json arbiter_addresses = Json::array();
   for (const ArbiterAddress& entry : plan.arbiter_addresses) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "plan/plan.h"
 #include "spec/load.h"
 
 namespace hearth::agent {
@@ -58,6 +59,13 @@ Spec with_record(const char* name, const char* address) {
   return spec;
 }
 
+// The leader's decision for `spec` at `revision`, as the arbiter reads it from etcd.
+cluster::StoredPlan decided(const Spec& spec, std::int64_t revision) {
+  auto planned = plan(spec, ObservedState{});
+  EXPECT_TRUE(planned.ok());
+  return cluster::StoredPlan::from(*planned, revision, "r510", 0);
+}
+
 bool serves(const FakeDnsDhcpServer& server, const std::string& line) {
   return server.running_text().find(line + "\n") != std::string::npos;
 }
@@ -93,26 +101,26 @@ TEST(DnsDhcpReconciler, StartSavedReportsAFailedStart) {
   EXPECT_NE(started.error().message.find("spec revision 7"), std::string::npos);
 }
 
-TEST(DnsDhcpReconciler, FirstStartServesTheBootstrapSpec) {
+TEST(DnsDhcpReconciler, FirstStartServesTheFirstDecision) {
   FakeDnsDhcpServer server;
   DnsDhcpReconciler reconciler(server, kFiles);
-  ASSERT_TRUE(reconciler.reconcile(example_spec(), 0).ok());
+  ASSERT_TRUE(reconciler.reconcile(decided(example_spec(), 0)).ok());
   EXPECT_EQ(server.starts, 1);
   EXPECT_TRUE(serves(server, "host-record=nas.home.arpa,10.1.2.40"));
   EXPECT_EQ(server.saved()->spec_revision, 0);
-  EXPECT_EQ(server.saved()->text, desired_dns_dhcp(example_spec(), 0, kFiles)->text);
+  EXPECT_EQ(server.saved()->text, desired_dns_dhcp(decided(example_spec(), 0), kFiles)->text);
 }
 
 TEST(DnsDhcpReconciler, AnUnchangedConfigurationIsNeverRestarted) {
   FakeDnsDhcpServer server;
   DnsDhcpReconciler reconciler(server, kFiles);
   Spec spec = example_spec();
-  for (int tick = 0; tick < 5; ++tick) ASSERT_TRUE(reconciler.reconcile(spec, 3).ok());
+  for (int tick = 0; tick < 5; ++tick) ASSERT_TRUE(reconciler.reconcile(decided(spec, 3)).ok());
   EXPECT_EQ(server.starts, 1);
   // A new revision that changes nothing DNS or DHCP serves (a volume grows): no restart either,
   // but the saved copy now carries the new revision.
   spec.volumes[0].size *= 2;
-  ASSERT_TRUE(reconciler.reconcile(spec, 4).ok());
+  ASSERT_TRUE(reconciler.reconcile(decided(spec, 4)).ok());
   EXPECT_EQ(server.starts, 1);
   EXPECT_EQ(server.saved()->spec_revision, 4);
 }
@@ -120,9 +128,9 @@ TEST(DnsDhcpReconciler, AnUnchangedConfigurationIsNeverRestarted) {
 TEST(DnsDhcpReconciler, ANewRevisionThatChangesDnsRestartsOnce) {
   FakeDnsDhcpServer server;
   DnsDhcpReconciler reconciler(server, kFiles);
-  ASSERT_TRUE(reconciler.reconcile(example_spec(), 3).ok());
+  ASSERT_TRUE(reconciler.reconcile(decided(example_spec(), 3)).ok());
   Spec changed = with_record("printer", "10.1.2.41");
-  for (int tick = 0; tick < 3; ++tick) ASSERT_TRUE(reconciler.reconcile(changed, 4).ok());
+  for (int tick = 0; tick < 3; ++tick) ASSERT_TRUE(reconciler.reconcile(decided(changed, 4)).ok());
   EXPECT_EQ(server.starts, 2);
   EXPECT_TRUE(serves(server, "host-record=printer.home.arpa,10.1.2.41"));
   EXPECT_EQ(server.saved()->spec_revision, 4);
@@ -132,34 +140,34 @@ TEST(DnsDhcpReconciler, RestartOfHearthdWithoutQuorumKeepsTheNewerSavedCopy) {
   FakeDnsDhcpServer server;
   {
     DnsDhcpReconciler before(server, kFiles);
-    ASSERT_TRUE(before.reconcile(with_record("printer", "10.1.2.41"), 9).ok());
+    ASSERT_TRUE(before.reconcile(decided(with_record("printer", "10.1.2.41"), 9)).ok());
   }
   server.crash();  // hearthd (and, say, the machine) restarted
   DnsDhcpReconciler after(server, kFiles);
   ASSERT_TRUE(after.start_saved().ok());
   EXPECT_EQ(server.starts, 2);
-  // No quorum: the node follows its bootstrap file (revision 0), which lacks the record.
-  for (int tick = 0; tick < 3; ++tick) ASSERT_TRUE(after.reconcile(example_spec(), 0).ok());
+  // No quorum: the local etcd member still has an older decision, which lacks the record.
+  for (int tick = 0; tick < 3; ++tick) ASSERT_TRUE(after.reconcile(decided(example_spec(), 0)).ok());
   EXPECT_EQ(server.starts, 2);
   EXPECT_TRUE(serves(server, "host-record=printer.home.arpa,10.1.2.41"));
   EXPECT_EQ(server.saved()->spec_revision, 9);
   // dnsmasq dies meanwhile: the saved copy is started again.
   server.crash();
-  ASSERT_TRUE(after.reconcile(example_spec(), 0).ok());
+  ASSERT_TRUE(after.reconcile(decided(example_spec(), 0)).ok());
   EXPECT_EQ(server.starts, 3);
   EXPECT_TRUE(serves(server, "host-record=printer.home.arpa,10.1.2.41"));
-  // The cluster's spec arrives (same revision): same text, nothing restarted.
-  ASSERT_TRUE(after.reconcile(with_record("printer", "10.1.2.41"), 9).ok());
+  // The cluster's decision arrives (same revision): same text, nothing restarted.
+  ASSERT_TRUE(after.reconcile(decided(with_record("printer", "10.1.2.41"), 9)).ok());
   EXPECT_EQ(server.starts, 3);
 }
 
 TEST(DnsDhcpReconciler, ADeadServerIsStartedAgainWithTheSameConfiguration) {
   FakeDnsDhcpServer server;
   DnsDhcpReconciler reconciler(server, kFiles);
-  ASSERT_TRUE(reconciler.reconcile(example_spec(), 2).ok());
+  ASSERT_TRUE(reconciler.reconcile(decided(example_spec(), 2)).ok());
   std::string text = server.running_text();
   server.crash();
-  ASSERT_TRUE(reconciler.reconcile(example_spec(), 2).ok());
+  ASSERT_TRUE(reconciler.reconcile(decided(example_spec(), 2)).ok());
   EXPECT_EQ(server.starts, 2);
   EXPECT_EQ(server.running_text(), text);
 }
@@ -167,10 +175,10 @@ TEST(DnsDhcpReconciler, ADeadServerIsStartedAgainWithTheSameConfiguration) {
 TEST(DnsDhcpReconciler, ASpecThatCannotBeRenderedKeepsThePreviousConfiguration) {
   FakeDnsDhcpServer server;
   DnsDhcpReconciler reconciler(server, kFiles);
-  ASSERT_TRUE(reconciler.reconcile(example_spec(), 2).ok());
+  ASSERT_TRUE(reconciler.reconcile(decided(example_spec(), 2)).ok());
   std::string text = server.running_text();
   Spec hostile = with_record("x\nserver=6.6.6.6", "10.1.2.41");
-  Status status = reconciler.reconcile(hostile, 3);
+  Status status = reconciler.reconcile(decided(hostile, 3));
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.error().message.find("keep the previous configuration (spec revision 2)"),
             std::string::npos)
@@ -180,7 +188,7 @@ TEST(DnsDhcpReconciler, ASpecThatCannotBeRenderedKeepsThePreviousConfiguration) 
   EXPECT_EQ(server.starts, 1);
   // ...and restarts that previous configuration if dnsmasq dies meanwhile.
   server.crash();
-  EXPECT_FALSE(reconciler.reconcile(hostile, 3).ok());
+  EXPECT_FALSE(reconciler.reconcile(decided(hostile, 3)).ok());
   EXPECT_TRUE(server.running());
   EXPECT_EQ(server.running_text(), text);
 }
@@ -189,15 +197,15 @@ TEST(DnsDhcpReconciler, ARefusedConfigurationIsRetriedOnTheNextTick) {
   FakeDnsDhcpServer server;
   DnsDhcpReconciler reconciler(server, kFiles);
   server.refuse = true;
-  EXPECT_FALSE(reconciler.reconcile(example_spec(), 1).ok());
+  EXPECT_FALSE(reconciler.reconcile(decided(example_spec(), 1)).ok());
   EXPECT_FALSE(server.running());
   server.refuse = false;
-  EXPECT_TRUE(reconciler.reconcile(example_spec(), 1).ok());
+  EXPECT_TRUE(reconciler.reconcile(decided(example_spec(), 1)).ok());
   EXPECT_TRUE(server.running());
 }
 
 TEST(DnsDhcpReconciler, DesiredConfigurationCarriesTheRevisionAndTheFiles) {
-  auto desired = desired_dns_dhcp(example_spec(), 12, kFiles);
+  auto desired = desired_dns_dhcp(decided(example_spec(), 12), kFiles);
   ASSERT_TRUE(desired.ok()) << desired.error().message;
   EXPECT_EQ(desired->spec_revision, 12);
   EXPECT_NE(desired->text.find("dhcp-leasefile=" + kFiles.lease_file + "\n"), std::string::npos);

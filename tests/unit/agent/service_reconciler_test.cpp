@@ -462,6 +462,9 @@ TEST(ServiceFirewallRuleset, OnlyTheServicesPortsFromItsAllowedSources) {
 
 #include "agent/service_assignments.h"
 #include "cluster/memory_kv_store.h"
+#include "cluster/spec_store.h"
+#include "cluster/stored_plan.h"
+#include "common/file.h"
 
 namespace hearth::agent {
 namespace {
@@ -493,7 +496,7 @@ class AssignedServicesTest : public ::testing::Test {
     return a;
   }
   Status step() {
-    Status s = node_.step(spec_, lease_);
+    Status s = node_.step(spec_, spec_revision_, lease_);
     clock_.advance(500ms);
     (void)store_.keep_alive(lease_);
     return s;
@@ -506,6 +509,7 @@ class AssignedServicesTest : public ::testing::Test {
   ServiceReconciler reconciler_;
   AssignedServices node_;
   cluster::LeaseId lease_ = 0;
+  std::int64_t spec_revision_ = 0;
 };
 
 TEST_F(AssignedServicesTest, TellsWhenTheAssignmentsChangedSinceTheLastStep) {
@@ -561,7 +565,7 @@ TEST_F(AssignedServicesTest, NoReleaseWhileTheServiceCannotBeStopped) {
 
 TEST_F(AssignedServicesTest, WithoutALeaseNothingRunsAndNothingIsReleased) {
   assign("homepage", "r510");
-  ASSERT_TRUE(node_.step(spec_, 0));
+  ASSERT_TRUE(node_.step(spec_, spec_revision_, 0));
   EXPECT_TRUE(host_.starts.empty());
 }
 
@@ -572,6 +576,36 @@ TEST_F(AssignedServicesTest, AnUnreadableStoreKeepsTheLastAssignments) {
   EXPECT_FALSE(step());
   EXPECT_EQ(host_.services.count("homepage"), 1u) << "still running";
   EXPECT_TRUE(host_.stops.empty());
+}
+
+// A node that has not switched to the spec revision the decision was made for yet (its control
+// tick comes later) runs the decision's services as that revision defines them, read from etcd:
+// a service new in it is started, not skipped.
+TEST_F(AssignedServicesTest, ANodeOnAnOlderSpecRunsTheDecisionsRevision) {
+  std::string text = read_text_file(std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml");
+  auto applied = cluster::store_spec(store_, text, "tester", 1);
+  ASSERT_TRUE(applied.ok());
+  cluster::StoredPlan plan;
+  plan.spec_revision = applied->spec.revision;
+  ASSERT_TRUE(store_.put(cluster::keys::kPlan, plan.to_json(), 0));
+  // This node still follows its bootstrap file (revision 0), which has no whoami.
+  std::erase_if(spec_.services, [](const Service& s) { return s.name == "whoami"; });
+  assign("whoami", "r510");
+  ASSERT_TRUE(step());
+  EXPECT_EQ(host_.starts, (std::vector<std::string>{"whoami"}));
+}
+
+TEST_F(AssignedServicesTest, ADecisionForARevisionEtcdDoesNotHoldIsReported) {
+  cluster::StoredPlan plan;
+  plan.spec_revision = 7;
+  ASSERT_TRUE(store_.put(cluster::keys::kPlan, plan.to_json(), 0));
+  assign("homepage", "r510");
+  Status stepped = step();
+  ASSERT_FALSE(stepped);
+  EXPECT_NE(stepped.error().message.find("spec revision 7"), std::string::npos)
+      << stepped.error().message;
+  EXPECT_EQ(host_.starts, (std::vector<std::string>{"homepage"}))
+      << "meanwhile the spec this node follows defines it";
 }
 
 }  // namespace

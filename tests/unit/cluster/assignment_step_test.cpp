@@ -12,6 +12,7 @@
 #include "cluster/control_loop.h"
 #include "cluster/keys.h"
 #include "cluster/memory_kv_store.h"
+#include "cluster/stored_plan.h"
 #include "spec/load.h"
 
 namespace hearth::cluster {
@@ -115,7 +116,7 @@ TEST_F(StepTest, WritesEveryAssignmentOnceAndThenNothing) {
   Compare guard = own_leadership(etcd_);
   auto first = run_assignment_step(etcd_, spec_, guard, "r530", clock_.wall_ms());
   ASSERT_TRUE(first.ok()) << first.error().message;
-  EXPECT_EQ(first->written, 3);
+  EXPECT_EQ(first->written, 4);  // three assignments and the plan
   auto assignments = stored(etcd_);
   ASSERT_EQ(assignments.size(), 3u);
   EXPECT_EQ(assignments["web"].node, "r510");
@@ -124,6 +125,72 @@ TEST_F(StepTest, WritesEveryAssignmentOnceAndThenNothing) {
   auto second = run_assignment_step(etcd_, spec_, guard, "r530", clock_.wall_ms());
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->written, 0);
+}
+
+TEST_F(StepTest, StoresThePlanWithItsSpecRevisionAndDnsOfTheAddressesAssigned) {
+  register_node("r510");
+  register_node("r530");
+  Compare guard = own_leadership(etcd_);
+  AssignmentStepOptions options;
+  options.spec_revision = 3;
+  auto step = run_assignment_step(etcd_, spec_, guard, "r530", clock_.wall_ms(), options);
+  ASSERT_TRUE(step.ok()) << step.error().message;
+  auto plan = read_stored_plan(etcd_, Consistency::linearizable);
+  ASSERT_TRUE(plan.ok() && plan->has_value());
+  EXPECT_EQ((*plan)->spec_revision, 3);
+  EXPECT_EQ((*plan)->by, "r530");
+  std::map<std::string, std::string> dns;
+  for (const DnsEntry& entry : (*plan)->dns.records) dns[entry.name] = entry.address.str();
+  auto assignments = stored(etcd_);
+  ASSERT_EQ(assignments.size(), 3u);
+  for (const auto& [service, a] : assignments) {
+    EXPECT_EQ(dns[service + ".home.arpa"], a.address.str()) << service;
+  }
+  // The same decision again: nothing written (the plan's content is unchanged).
+  auto again = run_assignment_step(etcd_, spec_, guard, "r530", clock_.wall_ms() + 1000, options);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->written, 0);
+  // A new spec revision with the same content: the plan is written again for it, alone.
+  options.spec_revision = 4;
+  auto next = run_assignment_step(etcd_, spec_, guard, "r530", clock_.wall_ms(), options);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->written, 1);
+  EXPECT_EQ((*read_stored_plan(etcd_, Consistency::linearizable))->spec_revision, 4);
+}
+
+TEST_F(StepTest, ALeaderOnAnOlderSpecThanTheStoredPlanWritesNothing) {
+  register_node("r510");
+  register_node("r530");
+  Compare guard = own_leadership(etcd_);
+  AssignmentStepOptions newer;
+  newer.spec_revision = 5;
+  ASSERT_TRUE(run_assignment_step(etcd_, spec_, guard, "r530", clock_.wall_ms(), newer).ok());
+  auto before = etcd_.get(keys::kPlan, Consistency::linearizable);
+  ASSERT_TRUE(before.ok() && before->has_value());
+  // The leader's spec is revision 4 and lacks `notes`: deciding now would remove it.
+  Spec older = spec_;
+  older.services.pop_back();
+  AssignmentStepOptions behind;
+  behind.spec_revision = 4;
+  auto step = run_assignment_step(etcd_, older, guard, "r530", clock_.wall_ms(), behind);
+  ASSERT_FALSE(step.ok());
+  EXPECT_NE(step.error().message.find("newer than revision 4"), std::string::npos)
+      << step.error().message;
+  EXPECT_EQ(stored(etcd_).size(), 3u);
+  EXPECT_EQ((*etcd_.get(keys::kPlan, Consistency::linearizable))->mod_revision,
+            (*before)->mod_revision);
+}
+
+TEST_F(StepTest, APlanWrittenSinceTheReadIsNotOverwritten) {
+  register_node("r510");
+  register_node("r530");
+  Compare guard = own_leadership(etcd_);
+  InterceptingStore racing(etcd_);
+  racing.before_txn = [this] { ASSERT_TRUE(etcd_.put(keys::kPlan, "{}", 0).ok()); };
+  auto step = run_assignment_step(racing, spec_, guard, "r530", clock_.wall_ms());
+  ASSERT_TRUE(step.ok());
+  EXPECT_TRUE(step->lost_race);
+  EXPECT_TRUE(stored(etcd_).empty()) << "nothing of the decision is written apart";
 }
 
 TEST_F(StepTest, ADeposedLeaderWritesNothing) {

@@ -137,7 +137,7 @@ TEST_F(DecideTest, NothingChangesOnceSettled) {
   auto d = decide();
   EXPECT_TRUE(d.updates.empty());
   EXPECT_TRUE(d.stale_releases.empty());
-  EXPECT_EQ(d.desired.size(), 5u);
+  EXPECT_EQ(input_.current.size(), 5u) << "every service is assigned";
 }
 
 TEST_F(DecideTest, ADeadNodesServicesFailOverToTheOtherServerKeepingTheirAddresses) {
@@ -371,6 +371,43 @@ TEST_F(DecideTest, ARemovedServiceIsDeletedAndItsReleaseCleanedUp) {
   EXPECT_FALSE(tiny->assignment);
   ASSERT_NE(update_of(d, "fixed"), nullptr);
   EXPECT_EQ(d.stale_releases, std::vector<std::string>{"tiny"});
+}
+
+// The bug this decision exists for: a planner that ignores held addresses gave the freed first
+// pool address to the next service in DNS while the service kept its own. The decision's DNS is
+// the plan of the addresses the assignments hold.
+TEST_F(DecideTest, ItsDnsNamesTheAddressEveryServiceHoldsAfterARemovalAndAReorder) {
+  settle();
+  ASSERT_EQ(at("web").address.str(), "10.1.2.128");
+  const Ipv4 api = at("api").address;
+  // web (the first pool address) goes; the rest in another order.
+  std::string text = kSpec;
+  text = text.substr(0, text.find("  web:")) +
+         "  tiny: { rootfs: /srv/r, command: [sh], network: services }\n"
+         "  api: { rootfs: /srv/r, command: [sh], network: services, resources: { cpus: 0.5, memory: 512MiB }, prefer: r530 }\n"
+         "  fixed: { rootfs: /srv/r, command: [sh], network: services, address: 10.1.2.150 }\n"
+         "  big: { rootfs: /srv/r, command: [sh], network: services, resources: { cpus: 1, memory: 2GiB } }\n";
+  Spec changed = load(text);
+  input_.spec = &changed;
+  settle();
+  EXPECT_FALSE(input_.current.contains("web"));
+  EXPECT_EQ(at("api").address, api) << "never renumbered";
+  auto d = decide();
+  std::map<std::string, std::string> dns;
+  for (const DnsEntry& entry : d.plan.dns.records) {
+    if (entry.source == DnsSource::service) dns[entry.name] = entry.address.str();
+  }
+  ASSERT_EQ(dns.size(), 4u);
+  for (const auto& [service, a] : input_.current) {
+    EXPECT_EQ(dns[service + ".home.arpa"], a.address.str()) << service;
+  }
+  EXPECT_EQ(dns.count("web.home.arpa"), 0u);
+  // The plan's placements are the assignments' nodes.
+  for (const ServicePlan& p : d.plan.services) {
+    ASSERT_TRUE(p.node) << p.name;
+    EXPECT_EQ(*p.node, at(p.name).node) << p.name;
+    EXPECT_EQ(p.address, at(p.name).address) << p.name;
+  }
 }
 
 TEST_F(DecideTest, AssignmentsToANodeThatIsNoLongerAServerAreHandedOver) {

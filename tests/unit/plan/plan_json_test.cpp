@@ -19,6 +19,26 @@ std::vector<std::string> keys(const Json& object) {
 
 using Keys = std::vector<std::string>;
 
+TEST(PlanJson, DnsAndDhcpReadBackExactly) {
+  Plan p = plan(load_valid(kLabYaml), {}).value();
+  auto dns = dns_plan_from_json(nlohmann::json::parse(to_json(p.dns).dump()));
+  ASSERT_TRUE(dns.ok()) << dns.error().message;
+  EXPECT_EQ(to_json(*dns).dump(), to_json(p.dns).dump());
+  ASSERT_FALSE(dns->records.empty());
+  auto dhcp = dhcp_scopes_from_json(nlohmann::json::parse(to_json(p.dhcp).dump()));
+  ASSERT_TRUE(dhcp.ok()) << dhcp.error().message;
+  EXPECT_EQ(to_json(*dhcp).dump(), to_json(p.dhcp).dump());
+  ASSERT_FALSE(dhcp->empty());
+
+  nlohmann::json damaged = to_json(p.dns);
+  damaged["records"][0]["address"] = "10.1.2.300";
+  auto refused = dns_plan_from_json(damaged);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("address '10.1.2.300'"), std::string::npos)
+      << refused.error().message;
+  EXPECT_FALSE(dhcp_scopes_from_json(nlohmann::json::object()).ok());
+}
+
 TEST(PlanJson, EveryFieldInAFixedOrder) {
   Spec spec = load_valid(kLabYaml);
   Json json = to_json(plan(spec, {}).value());

@@ -106,6 +106,30 @@ TEST(Plan, DownNodesAreNotUsed) {
   EXPECT_EQ(p.volumes[0].data[1].node, "r530");  // bricks stay where the data is
 }
 
+TEST(Plan, DrainedNodesGetNothingAndUnsettledOnesTakeNothingBackForPrefer) {
+  Spec spec = load_valid(kLabYaml);
+  ObservedState drained;
+  drained.drained_nodes = {"r510"};
+  Plan p = plan(spec, drained).value();
+  EXPECT_EQ(find(p, "homepage").node, "r530") << "prefers r510, which is drained";
+  ASSERT_EQ(p.servers.size(), 1u);
+
+  // homepage runs on r530 (r510 was away); r510 is back but not settled: homepage stays.
+  ObservedState back;
+  back.placements = {{"homepage", "r530"}};
+  back.unsettled_nodes = {"r510"};
+  p = plan(spec, back).value();
+  EXPECT_EQ(find(p, "homepage").node, "r530");
+  EXPECT_EQ(find(p, "homepage").placement, PlacementDecision::kept);
+  // ...while a service that runs nowhere still goes to its unsettled preferred server.
+  EXPECT_EQ(find(p, "transcoder").node, "r510");
+  // Settled: it moves back.
+  back.unsettled_nodes.clear();
+  p = plan(spec, back).value();
+  EXPECT_EQ(find(p, "homepage").node, "r510");
+  EXPECT_EQ(find(p, "homepage").placement, PlacementDecision::returned);
+}
+
 TEST(Plan, FailsOnASpecItCannotSatisfy) {
   Spec spec = load_valid(kLabYaml);
   spec.networks[0].service_ips = *Ipv4Range::parse("10.1.2.128-10.1.2.130");  // .130 is homepage's

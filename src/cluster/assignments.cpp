@@ -1,22 +1,14 @@
 #include "cluster/assignments.h"
 
-#include <algorithm>
-#include <nlohmann/json.hpp>
+#include <set>
 
 #include "cluster/keys.h"
-#include "cluster/record_json.h"
 #include "cluster/records.h"
-#include "common/log.h"
 #include "cluster/stored_plan.h"
+#include "common/log.h"
 
 namespace hearth::cluster {
 namespace {
-
-using nlohmann::json;
-
-using record_json::get_int;
-using record_json::get_string;
-using record_json::parse_object;
 
 std::string suffix(const std::string& key, const char* prefix) {
   return key.substr(std::string(prefix).size());

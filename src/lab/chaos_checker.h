@@ -61,7 +61,8 @@ struct ServiceAnswer {
 };
 
 // One hearthd's own view (its status API): whether it believes it leads, with which lease, and
-// the /hearth/leader key it read (key_known: from a fresh, quorum read).
+// the /hearth/leader key it read (key_known: a fresh quorum read named a leader; status shows a
+// failed read of the key as no leader, so "nobody" is never evidence).
 struct LeaderSample {
   std::string node;
   Window at;

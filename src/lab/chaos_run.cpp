@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <future>
 #include <map>
 #include <memory>
@@ -139,14 +140,28 @@ LeaderSample sample_leader(const LabState& state, const std::string& node) {
   sample.answered = true;
   sample.believes = self.value("leader", false);
   sample.lease = lease_of(self["lease"]);
-  if (status["quorum"].value("ok", false) && !status.value("stale", false)) {
+  // A null leader is no evidence: status shows a failed read of the key as no leader too.
+  if (status["quorum"].value("ok", false) && !status.value("stale", false) &&
+      status["leader"].is_object()) {
     sample.key_known = true;
-    if (status["leader"].is_object()) {
-      sample.key_node = status["leader"].value("node", "");
-      sample.key_lease = lease_of(status["leader"]["lease"]);
-    }
+    sample.key_node = status["leader"].value("node", "");
+    sample.key_lease = lease_of(status["leader"]["lease"]);
   }
   return sample;
+}
+
+// The leader samples, one line each, for a post-mortem beside the recorders' own output:
+// "<start ms> <end ms> <node> answered=0|1 believes=0|1 lease=<hex> key=<node>/<hex>|unknown".
+void write_leader_log(const std::vector<LeaderSample>& samples, const std::string& path) {
+  std::ostringstream text;
+  for (const auto& s : samples) {
+    text << s.at.start_ms << ' ' << s.at.end_ms << ' ' << s.node << " answered=" << s.answered
+         << " believes=" << s.believes << " lease=" << std::hex << s.lease << std::dec
+         << " key=" << (s.key_known ? s.key_node + "/" : std::string("unknown"));
+    if (s.key_known) text << std::hex << s.key_lease << std::dec;
+    text << '\n';
+  }
+  std::ofstream(path) << text.str();
 }
 
 // A recorder: a shell loop in a node or a client, its output appended to a file.
@@ -750,6 +765,7 @@ Result<ChaosOutcome> ChaosRun::carry_out(std::vector<Fault> schedule) {
     std::lock_guard lock(leaders_mutex_);
     history.leaders = leaders_;
   }
+  write_leader_log(history.leaders, options_.record_dir + "/leaders.log");
   for (const auto& [server, holder] : holders_) {
     std::map<std::string, std::string> addresses;
     for (const auto& s : lab_.services) addresses[s.name] = s.address;

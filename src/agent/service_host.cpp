@@ -94,8 +94,13 @@ bool FenceGate::closed() const {
 }
 
 NodeServiceHost::NodeServiceHost(ServiceLayout layout, ContainerRuntime& runtime,
-                                 ServiceNetworks& networks, HealthProber& prober)
-    : layout_(std::move(layout)), runtime_(runtime), networks_(networks), prober_(prober) {}
+                                 ServiceNetworks& networks, HealthProber& prober,
+                                 ImageStore* images)
+    : layout_(std::move(layout)),
+      runtime_(runtime),
+      networks_(networks),
+      prober_(prober),
+      images_(images) {}
 
 Result<std::vector<ServiceInstance>> NodeServiceHost::observe() {
   std::map<std::string, ServiceInstance> found;
@@ -157,23 +162,52 @@ std::optional<std::string> volumes_not_mounted(const Service& service,
 std::optional<std::string> NodeServiceHost::not_ready(const StartRequest& request) {
   // The mount itself, not just its directory: a container started on the bare directory would
   // keep it, hidden under the mount that comes later, and serve from it.
-  return volumes_not_mounted(*request.service, layout_.volumes_dir(),
-                             read_text_file("/proc/self/mountinfo"));
+  auto volumes = volumes_not_mounted(*request.service, layout_.volumes_dir(),
+                                     read_text_file("/proc/self/mountinfo"));
+  if (volumes) return volumes;
+  const Service& service = *request.service;
+  // An image is staged by the image reconciler (agent/image_reconciler.h), never by a start: a
+  // start (a failover) never waits for a registry.
+  if (!service.image.empty() && images_ != nullptr && !service.image_digest.empty() &&
+      !images_->staged(service.image_digest)) {
+    return "image " + service.image + " (" + service.image_digest +
+           ") is not staged on this node yet";
+  }
+  return std::nullopt;
 }
 
 Status NodeServiceHost::prepare_bundle(const StartRequest& request) {
   const Service& service = *request.service;
-  for (char c : service.rootfs) {
+  std::string lower = service.rootfs;
+  std::optional<StagedImage> image;
+  if (!service.image.empty()) {
+    auto staged = images_->staged(service.image_digest);
+    if (!staged) return Error{"service " + service.name + ": " + staged.error().message};
+    image = std::move(*staged);
+    lower = image->rootfs;
+  }
+  for (char c : lower) {
     if (c == ',' || c == ':') {
-      return Error{"the rootfs of service " + service.name + " (" + service.rootfs +
+      return Error{"the root file system of service " + service.name + " (" + lower +
                    ") contains ',' or ':', which an overlay mount cannot take"};
     }
   }
   struct stat info {};
-  if (::stat(service.rootfs.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
-    return Error{"the rootfs of service " + service.name + " (" + service.rootfs +
+  if (::stat(lower.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    return Error{"the root file system of service " + service.name + " (" + lower +
                  ") is not a directory on this node"};
   }
+  // Users and groups by name come from the root file system's own files; a symlink there could
+  // point out of it (at the node's files), so one is not followed.
+  auto account_file = [&lower](const char* name) {
+    std::string path = lower + "/etc/" + name;
+    std::error_code error;
+    if (fs::is_symlink(lower + "/etc", error) || fs::is_symlink(path, error)) return std::string();
+    return read_text_file(path);
+  };
+  auto process = container_process(service, image ? &image->config : nullptr,
+                                   account_file("passwd"), account_file("group"));
+  if (!process) return process.error();
   // Volumes: each volume is mounted on the node by the volume reconciler (not_ready() waits for
   // it); the service's subdir in it is made here.
   for (const auto& volume : service.volumes) {
@@ -192,7 +226,7 @@ Status NodeServiceHost::prepare_bundle(const StartRequest& request) {
     if (error) return Error{"cannot create " + bundle + dir + ": " + error.message()};
   }
   if (auto s = run_step({"mount", "-t", "overlay", "overlay", "-o",
-                         "lowerdir=" + service.rootfs + ",upperdir=" + bundle +
+                         "lowerdir=" + lower + ",upperdir=" + bundle +
                              "/upper,workdir=" + bundle + "/work",
                          bundle + "/rootfs"},
                         "cannot mount the root file system of service " + service.name);
@@ -201,6 +235,7 @@ Status NodeServiceHost::prepare_bundle(const StartRequest& request) {
   }
   OciBundleOptions options{bundle + "/rootfs", networks_.netns_path(service.name),
                            layout_.volumes_dir(), layout_.cgroups_path(service.name), false};
+  options.process = std::move(*process);
   return write_file(bundle + "/config.json", render_oci_config(service, options).dump(2) + "\n");
 }
 
@@ -244,10 +279,15 @@ Status NodeServiceHost::start(const StartRequest& request, FenceGate& gate) {
     return ms;
   };
 
-  if (service.rootfs.empty()) {
-    return Error{"service " + service.name + " names an image (" + service.image +
-                 "); this node runs services from a rootfs directory only (image support needs "
-                 "podman or skopeo to unpack it)"};
+  if (!service.image.empty()) {  // checked before anything is touched
+    if (service.image_digest.empty()) {
+      return Error{"service " + service.name + ": image " + service.image +
+                   " has no pinned digest (the spec revision was stored without one); apply the "
+                   "spec again"};
+    }
+    if (images_ == nullptr) {
+      return Error{"service " + service.name + " names an image, and this host has no image store"};
+    }
   }
   if (auto s = gate.step([&] { return stop(service.name, 0ms); }); !s) return s;
   std::error_code error;

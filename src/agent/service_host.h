@@ -14,6 +14,7 @@
 #include "common/result.h"
 #include "engines/crun.h"
 #include "engines/health_probe.h"
+#include "engines/image_store.h"
 #include "engines/service_layout.h"
 #include "engines/service_network.h"
 #include "spec/spec.h"
@@ -67,8 +68,8 @@ class ServiceHost {
   virtual Result<std::vector<ServiceInstance>> observe() = 0;
 
   // Why the service cannot start on this node now, for a reason that is not its fault and goes
-  // away by itself (a volume it uses is not mounted yet); nullopt when it can start. Retried every
-  // step, without back-off.
+  // away by itself (a volume it uses is not mounted yet, its image is not staged here yet);
+  // nullopt when it can start. Retried every step, without back-off.
   virtual std::optional<std::string> not_ready(const StartRequest& request) = 0;
 
   // Starts the service from nothing: leftovers of it are removed first; then its namespace and
@@ -110,8 +111,10 @@ inline constexpr std::chrono::milliseconds kReadinessWait{5000};
 
 class NodeServiceHost final : public ServiceHost {
  public:
+  // `images`: where services with `image:` find their staged root file system (nullptr: this
+  // host runs rootfs services only, e.g. the service guard, which only stops things).
   NodeServiceHost(ServiceLayout layout, ContainerRuntime& runtime, ServiceNetworks& networks,
-                  HealthProber& prober);
+                  HealthProber& prober, ImageStore* images = nullptr);
 
   Result<std::vector<ServiceInstance>> observe() override;
   std::optional<std::string> not_ready(const StartRequest& request) override;
@@ -129,6 +132,7 @@ class NodeServiceHost final : public ServiceHost {
   ContainerRuntime& runtime_;
   ServiceNetworks& networks_;
   HealthProber& prober_;
+  ImageStore* images_;
 };
 
 }  // namespace hearth::agent

@@ -45,7 +45,8 @@ std::string service_fingerprint(const Service& service, const Network& network) 
   // Everything the container and its namespace are made from, except the per-node paths.
   OciBundleOptions placeholders{"ROOTFS", "NETNS", "VOLUMES", "CGROUP", false};
   std::string text = render_oci_config(service, placeholders).dump();
-  text += "\nrootfs=" + service.rootfs + "\nimage=" + service.image;
+  text += "\nrootfs=" + service.rootfs + "\nimage=" + service.image + "@" + service.image_digest +
+          "\nuser=" + service.user;
   text += "\nnetwork=" + network.name + " " + network.cidr.str() + " " +
           (network.gateway ? network.gateway->str() : "-");
   return text;

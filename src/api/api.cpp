@@ -6,6 +6,7 @@
 #include "api/token.h"
 #include "api/ui.h"
 #include "common/log.h"
+#include "spec/image_reference.h"
 #include "spec/load.h"
 
 namespace hearth::api {
@@ -117,6 +118,19 @@ ApiResponse ApiHandler::drain(const ApiRequest& request) {
                    .dump()};
 }
 
+Result<std::map<std::string, std::string>> ControlPlane::pin_images(const Spec& spec, bool) {
+  std::map<std::string, std::string> pins;
+  for (const auto& service : spec.services) {
+    if (service.image.empty()) continue;
+    auto reference = parse_image_reference(service.image);
+    if (!reference || !reference->pinned()) {
+      return Error{"this node cannot resolve image tags (" + service.image + ")"};
+    }
+    pins[service.image] = reference->digest;
+  }
+  return pins;
+}
+
 ApiResponse ApiHandler::apply(const ApiRequest& request) {
   if (request.body.size() > kMaxSpecBytes) {
     return error_response(413, "the spec is larger than 4 MiB");
@@ -138,7 +152,12 @@ ApiResponse ApiHandler::apply(const ApiRequest& request) {
   }
   std::string applied_by = request.applied_by.empty() ? "api" : request.applied_by;
   if (applied_by.size() > 200) applied_by.resize(200);
-  auto applied = control_.apply(request.body, applied_by);
+  auto images = control_.pin_images(*loaded.spec, request.refresh_images);
+  if (!images) {
+    return error_response(502, "cannot pin the spec's images: " + images.error().message +
+                                   "; nothing was applied");
+  }
+  auto applied = control_.apply(request.body, applied_by, *images);
   if (!applied) {
     return error_response(503, "no quorum: the cluster cannot store the spec now (" +
                                    applied.error().message +
@@ -148,7 +167,8 @@ ApiResponse ApiHandler::apply(const ApiRequest& request) {
   return {200, ordered_json{{"revision", applied->spec.revision},
                             {"applied_at", applied->spec.applied_at},
                             {"applied_by", applied->spec.applied_by},
-                            {"unchanged", applied->unchanged}}
+                            {"unchanged", applied->unchanged},
+                            {"images", applied->spec.images}}
                    .dump()};
 }
 
@@ -170,6 +190,7 @@ Status ApiServer::start(const std::string& address, int port) {
     // A browser logged in to the UI sends its session cookie instead (checked there).
     if (request.authorization.empty() && ui_ != nullptr) request.authorization = ui_->bearer_for(in);
     request.applied_by = in.get_header_value("X-Hearth-Applied-By");
+    request.refresh_images = in.get_header_value("X-Hearth-Refresh-Images") == "yes";
     request.body = in.body;
     request.peer = in.remote_addr;
     ApiResponse response = handler_.handle(request);

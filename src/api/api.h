@@ -4,10 +4,13 @@
 //
 //   GET  /v1/status  200 the cluster as this node sees it (cluster/cluster_status.h, to_json)
 //                    503 {"error"} when even the local etcd member does not answer
-//   POST /v1/spec    body: the spec YAML. Validated first (spec/load.h):
+//   POST /v1/spec    body: the spec YAML. Validated first (spec/load.h), then each image tag is
+//                    pinned to a digest (cluster/image_pins.h; header "X-Hearth-Refresh-Images:
+//                    yes" resolves every tag again instead of keeping the stored revision's pin):
 //                    400 {"error", "errors": [{file, line, column, path, message}]}: nothing stored
+//                    502 {"error": "cannot resolve ..."}: a tag could not be resolved: nothing stored
 //                    503 {"error": "no quorum: ..."}: the cluster cannot store it now
-//                    200 {"revision", "applied_at", "applied_by", "unchanged"}
+//                    200 {"revision", "applied_at", "applied_by", "unchanged", "images"}
 //   POST /v1/volumes/<NAME>/<ACTION>   body: JSON arguments of the action (agent/volume_admin.h):
 //                    200 {...} what was done;  400 {"error"} refused or failed
 //   POST /v1/nodes/<node>/drain     no service is placed on the node any more; those running
@@ -26,6 +29,7 @@
 // cpp-httplib, one listener per address.
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -34,6 +38,7 @@
 
 #include "cluster/records.h"
 #include "common/result.h"
+#include "spec/spec.h"
 
 namespace hearth::api {
 
@@ -48,7 +53,12 @@ class ControlPlane {
     cluster::StoredSpec spec;
     bool unchanged = false;
   };
-  virtual Result<Applied> apply(const std::string& text, const std::string& applied_by) = 0;
+  // `images`: the pins of its images (from pin_images()).
+  virtual Result<Applied> apply(const std::string& text, const std::string& applied_by,
+                                const std::map<std::string, std::string>& images) = 0;
+  // The digest each image of `spec` (validated) is to run: the stored revision's pins unless
+  // `refresh`, else resolved at the registry. The default resolves nothing: it fails for a tag.
+  virtual Result<std::map<std::string, std::string>> pin_images(const Spec& spec, bool refresh);
   // An administrative action on a volume ("delete", "replace-brick"), with its JSON arguments.
   virtual Result<nlohmann::ordered_json> volume_action(const std::string& volume,
                                                        const std::string& action,
@@ -74,6 +84,7 @@ struct ApiRequest {
   std::string path;           // "/v1/status"
   std::string authorization;  // the Authorization header, as sent
   std::string applied_by;     // the X-Hearth-Applied-By header, may be empty
+  bool refresh_images = false;  // the X-Hearth-Refresh-Images header is "yes"
   std::string body;
   std::string peer;  // the client's address, for the log
 };

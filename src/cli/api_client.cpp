@@ -67,7 +67,8 @@ struct Target {
   std::string description;
 };
 
-Result<HttpResponse> send(const Target& target, const std::string& method, const std::string& path,
+Result<HttpResponse> send(const Target& target, const ApiOptions& options,
+                          const std::string& method, const std::string& path,
                           const std::string& body) {
   auto token = api::read_token_file(target.token_file);
   if (!token) return token.error();
@@ -75,9 +76,10 @@ Result<HttpResponse> send(const Target& target, const std::string& method, const
   request.method = method;
   request.url = target.url + path;
   request.body = body;
-  request.timeout = std::chrono::seconds(10);
+  request.timeout = options.timeout;
   request.headers = {{"Authorization", "Bearer " + *token},
                      {"X-Hearth-Applied-By", current_user_at_host()}};
+  for (const auto& header : options.extra_headers) request.headers.push_back(header);
   if (method == "POST") request.headers.emplace_back("Content-Type", "application/yaml");
   std::unique_ptr<NetnsGuard> guard;
   if (!target.netns.empty()) {
@@ -142,7 +144,7 @@ Result<ApiAnswer> call_api(const ApiOptions& options, const std::string& method,
   std::optional<ApiAnswer> last;
   std::string failures;
   for (const auto& target : targets) {
-    auto response = send(target, method, path, body);
+    auto response = send(target, options, method, path, body);
     if (!response) {
       failures += "\n  " + target.description + ": " + response.error().message;
       continue;

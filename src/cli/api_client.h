@@ -7,8 +7,11 @@
 // token: the node named by --node, else each node in turn until one gives a usable answer.
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/http_client.h"
 #include "common/result.h"
@@ -19,6 +22,9 @@ struct ApiOptions {
   std::string api;         // empty: default or lab
   std::string token_file;  // empty: default or lab
   std::string node;        // a lab node
+  // How long one node may take to answer (an apply resolves image tags at their registries).
+  std::chrono::seconds timeout{10};
+  std::vector<std::pair<std::string, std::string>> extra_headers = {};
 };
 
 void add_api_options(CLI::App* command, ApiOptions& options);

@@ -1,6 +1,8 @@
-// hearth apply -f FILE [--api URL] [--token-file PATH] [--node NAME]
+// hearth apply -f FILE [--refresh-images] [--api URL] [--token-file PATH] [--node NAME]
 // Validates the spec here first (an invalid spec changes nothing anywhere), then stores it in the
-// cluster through a hearthd (POST /v1/spec); every hearthd then follows the new revision.
+// cluster through a hearthd (POST /v1/spec), which pins every image tag to a digest (a tag the
+// stored revision pinned keeps its digest unless --refresh-images); every hearthd then follows
+// the new revision and runs exactly those digests.
 
 #include <fstream>
 #include <iostream>
@@ -18,12 +20,16 @@ namespace hearth::cli {
 void add_apply_command(CLI::App& app, int& exit_code) {
   struct Options {
     std::string file;
+    bool refresh_images = false;
     ApiOptions api;
   };
   auto options = std::make_shared<Options>();
   CLI::App* command =
       app.add_subcommand("apply", "Store the spec in the cluster; every hearthd converges to it");
   command->add_option("-f,--file", options->file, "The spec file")->required();
+  command->add_flag("--refresh-images", options->refresh_images,
+                    "Resolve every image tag at its registry again (a tag keeps the digest it "
+                    "was pinned to otherwise)");
   add_api_options(command, options->api);
   command->callback([options, &exit_code] {
     auto spec = load_spec_or_report(options->file, false, exit_code);
@@ -37,6 +43,10 @@ void add_apply_command(CLI::App& app, int& exit_code) {
 
     // Through the first node that can store it (with a lab: another node if one has no quorum).
     auto stored = [](const HttpResponse& r) { return r.status == 200 || r.status == 400; };
+    options->api.timeout = std::chrono::seconds(180);  // resolving tags may wait for registries
+    if (options->refresh_images) {
+      options->api.extra_headers.emplace_back("X-Hearth-Refresh-Images", "yes");
+    }
     auto answer = call_api(options->api, "POST", "/v1/spec", text.str(), stored);
     if (!answer) {
       std::cerr << paint(std::cerr, Colour::red, "error: ") << answer.error().message
@@ -59,6 +69,13 @@ void add_apply_command(CLI::App& app, int& exit_code) {
         } else {
           std::cout << paint(std::cout, Colour::green, "applied") << ": " << options->file
                     << " is spec revision " << revision << " (through " << answer->from << ")\n";
+        }
+        if (body.is_object() && body["images"].is_object()) {
+          for (const auto& [reference, digest] : body["images"].items()) {
+            if (digest.is_string()) {
+              std::cout << "  image " << reference << " -> " << digest.get<std::string>() << '\n';
+            }
+          }
         }
         exit_code = kExitOk;
         return;

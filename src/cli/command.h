@@ -22,5 +22,6 @@ void add_status_command(CLI::App& app, int& exit_code);
 void add_volume_command(CLI::App& app, int& exit_code);
 void add_logs_command(CLI::App& app, int& exit_code);
 void add_drain_commands(CLI::App& app, int& exit_code);
+void add_image_command(CLI::App& app, int& exit_code);
 
 }  // namespace hearth::cli

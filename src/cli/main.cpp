@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   hearth::cli::add_volume_command(app, exit_code);
   hearth::cli::add_logs_command(app, exit_code);
   hearth::cli::add_drain_commands(app, exit_code);
+  hearth::cli::add_image_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -128,6 +128,45 @@ void print_assignments(std::ostream& out, const json& status, long long now) {
   }
 }
 
+// Per image service: its pinned digest and, per server, whether the image is staged there.
+void print_images(std::ostream& out, const json& images) {
+  if (!images.is_array() || images.empty()) return;
+  out << '\n';
+  std::vector<std::string> servers;
+  for (const auto& [name, state] : images[0]["servers"].items()) servers.push_back(name);
+  std::vector<std::string> headers = {"SERVICE", "IMAGE", "DIGEST"};
+  for (const auto& server : servers) headers.push_back(server);
+  Table table(headers);
+  std::vector<std::string> notes;
+  for (const auto& image : images) {
+    std::string digest = text_of(image, "digest");
+    std::vector<std::string> row = {text_of(image, "service"), text_of(image, "image"),
+                                    digest.empty() ? "(not pinned)" : digest.substr(0, 19)};
+    for (const auto& server : servers) {
+      const json& state = image["servers"][server];
+      std::string name = text_of(state, "state");
+      if (name == "ready") {
+        row.push_back(paint(out, Colour::green, "ready"));
+      } else if (name == "failed") {
+        bool transient = state.value("transient", false);
+        row.push_back(paint(out, Colour::red, transient ? "retrying" : "FAILED"));
+        notes.push_back(text_of(image, "service") + " on " + server + ": " +
+                        text_of(state, "error") +
+                        (transient ? " (transient; attempt " +
+                                         std::to_string(number_of(state, "failures") + 1) +
+                                         " in " + human_duration(number_of(state, "retry_in_ms")) +
+                                         ")"
+                                   : " (permanent)"));
+      } else {
+        row.push_back(paint(out, Colour::yellow, name.empty() ? "unknown" : name));
+      }
+    }
+    table.add_row(row);
+  }
+  table.print(out);
+  for (const auto& note : notes) out << paint(out, Colour::yellow, "  " + note) << '\n';
+}
+
 void print_status(std::ostream& out, const json& status, const std::string& from) {
   long long now = number_of(status, "observed_at");
   const json& quorum = status["quorum"];
@@ -186,6 +225,7 @@ void print_status(std::ostream& out, const json& status, const std::string& from
   }
   table.print(out);
   if (status.contains("volumes")) print_volumes(out, status["volumes"]);
+  if (status.contains("images")) print_images(out, status["images"]);
   print_assignments(out, status, now);
 
   // Before the leader has assigned anything: how the services run, as their nodes report it.

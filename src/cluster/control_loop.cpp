@@ -98,6 +98,7 @@ Status ControlLoop::refresh_spec() {
   std::lock_guard lock(mutex_);
   log::info("now following spec revision " + std::to_string(latest.revision) + " (applied by " +
             latest.applied_by + ")");
+  apply_image_pins(*loaded.spec, latest.images);
   spec_ = std::move(*loaded.spec);
   spec_revision_ = latest.revision;
   return ok_status();
@@ -128,8 +129,23 @@ Result<ClusterView> ControlLoop::status(std::vector<MemberView> members) {
   return view;
 }
 
-Result<SpecApplied> ControlLoop::apply(const std::string& text, const std::string& applied_by) {
-  auto applied = store_spec(store_, text, applied_by, clock_.wall_ms());
+Result<ImagePins> ControlLoop::pin_images(const Spec& spec, bool refresh,
+                                          ImageResolver& resolver) {
+  ImagePins previous;
+  bool has_images = false;
+  for (const auto& service : spec.services) has_images = has_images || !service.image.empty();
+  if (!has_images) return previous;
+  if (!refresh) {
+    auto stored = read_stored_spec(store_, Consistency::linearizable);
+    if (!stored) return stored.error();
+    if (stored->has_value()) previous = (*stored)->images;
+  }
+  return cluster::pin_images(spec, previous, refresh, resolver);
+}
+
+Result<SpecApplied> ControlLoop::apply(const std::string& text, const std::string& applied_by,
+                                       const ImagePins& images) {
+  auto applied = store_spec(store_, text, applied_by, clock_.wall_ms(), images);
   if (!applied) return applied.error();
   log::info(applied->unchanged ? "apply by " + applied_by + ": unchanged, still revision " +
                                      std::to_string(applied->spec.revision)

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "cluster/assignments.h"
+#include "cluster/image_pins.h"
 #include "cluster/cluster_status.h"
 #include "cluster/kv_store.h"
 #include "cluster/leader_election.h"
@@ -62,7 +63,13 @@ class ControlLoop {
 
   // Stores a spec text (REQUIRES: validated by the caller) as the next revision. Fails without
   // quorum.
-  Result<SpecApplied> apply(const std::string& text, const std::string& applied_by);
+  // `images`: the pins of its images (pin_images()).
+  Result<SpecApplied> apply(const std::string& text, const std::string& applied_by,
+                            const ImagePins& images = {});
+
+  // The pins of `spec`'s images for an apply: those of the newest stored revision are kept
+  // unless `refresh`; the rest are resolved through `resolver` (cluster/image_pins.h).
+  Result<ImagePins> pin_images(const Spec& spec, bool refresh, ImageResolver& resolver);
 
   // Marks `node` drained or not (REQUIRES: a server of the spec in force). Returns whether
   // anything changed. Fails without quorum.

@@ -102,11 +102,12 @@ Result<NodeHistoryRecord> NodeHistoryRecord::parse(const std::string& text) {
 }
 
 std::string StoredSpec::to_json() const {
-  return json{{"revision", revision},
-              {"text", text},
-              {"applied_at", applied_at},
-              {"applied_by", applied_by}}
-      .dump();
+  json out{{"revision", revision},
+           {"text", text},
+           {"applied_at", applied_at},
+           {"applied_by", applied_by}};
+  if (!images.empty()) out["images"] = images;  // absent in records of before image pins
+  return out.dump();
 }
 
 Result<StoredSpec> StoredSpec::parse(const std::string& text) {
@@ -118,6 +119,11 @@ Result<StoredSpec> StoredSpec::parse(const std::string& text) {
   spec.text = get_string(*object, "text");
   spec.applied_at = get_int(*object, "applied_at");
   spec.applied_by = get_string(*object, "applied_by");
+  if (object->contains("images") && (*object)["images"].is_object()) {
+    for (const auto& [reference, digest] : (*object)["images"].items()) {
+      if (digest.is_string()) spec.images[reference] = digest.get<std::string>();
+    }
+  }
   return spec;
 }
 

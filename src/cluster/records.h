@@ -3,6 +3,7 @@
 // tolerant of extra fields (a newer hearthd may add some) and strict about the ones it needs.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -51,6 +52,8 @@ struct StoredSpec {
   std::string text;             // the YAML exactly as applied
   std::int64_t applied_at = 0;  // wall ms
   std::string applied_by;       // who applied it ("root@laptop via r510")
+  // The digest each image reference of `text` runs (cluster/image_pins.h), decided at apply.
+  std::map<std::string, std::string> images = {};
 
   std::string to_json() const;
   static Result<StoredSpec> parse(const std::string& json);

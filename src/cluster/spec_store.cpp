@@ -31,7 +31,8 @@ Result<std::optional<StoredSpec>> read_spec_revision(KeyValueStore& store, std::
 }
 
 Result<SpecApplied> store_spec(KeyValueStore& store, const std::string& text,
-                               const std::string& applied_by, std::int64_t now_ms) {
+                               const std::string& applied_by, std::int64_t now_ms,
+                               const std::map<std::string, std::string>& images) {
   constexpr int kAttempts = 5;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     auto current = store.get(keys::kSpec, Consistency::linearizable);
@@ -42,7 +43,9 @@ Result<SpecApplied> store_spec(KeyValueStore& store, const std::string& text,
       seen = (*current)->mod_revision;
       auto previous = StoredSpec::parse((*current)->value);
       if (previous) {
-        if (previous->text == text) return SpecApplied{std::move(*previous), true};
+        if (previous->text == text && previous->images == images) {
+          return SpecApplied{std::move(*previous), true};
+        }
         next.revision = previous->revision + 1;
       } else {
         // A damaged record: start over after the highest revision we can still infer.
@@ -54,6 +57,7 @@ Result<SpecApplied> store_spec(KeyValueStore& store, const std::string& text,
     next.text = text;
     next.applied_at = now_ms;
     next.applied_by = applied_by;
+    next.images = images;
     std::string value = next.to_json();
 
     Txn swap;

@@ -24,10 +24,13 @@ struct SpecApplied {
 };
 
 // Stores `text` (REQUIRES: already validated) as revision N+1 under /hearth/spec and
-// /hearth/spec-history/N+1, atomically, unless it equals the newest revision. Concurrent applies
-// are serialized by compare-and-swap on /hearth/spec (retried a few times). Fails without
-// quorum: nothing is stored then.
+// /hearth/spec-history/N+1, atomically, unless it equals the newest revision (text and images).
+// Concurrent applies are serialized by compare-and-swap on /hearth/spec (retried a few times).
+// Fails without quorum: nothing is stored then.
+// `images`: the digest each image reference runs (cluster/image_pins.h); a text already stored
+// with other pins (apply --refresh-images found a tag moved) is a new revision.
 Result<SpecApplied> store_spec(KeyValueStore& store, const std::string& text,
-                               const std::string& applied_by, std::int64_t now_ms);
+                               const std::string& applied_by, std::int64_t now_ms,
+                               const std::map<std::string, std::string>& images = {});
 
 }  // namespace hearth::cluster

@@ -71,20 +71,21 @@ nlohmann::ordered_json render_oci_config(const Service& service, const OciBundle
 
   json process;
   process["terminal"] = false;
-  process["user"] = json{{"uid", 0}, {"gid", 0}};
-  process["args"] = service.command;
-  std::vector<std::string> env = {
-      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
-  for (const auto& [name, value] : service.env) {
-    std::string entry = name + "=" + value;
-    if (name == "PATH") {
-      env[0] = entry;
-    } else {
-      env.push_back(entry);
-    }
+  ContainerProcess run;
+  if (options.process) {
+    run = *options.process;
+  } else {
+    // What the spec alone says (a fingerprint): a user by name and an image's command are only
+    // known on the node.
+    Service alone = service;
+    alone.user.clear();
+    if (alone.command.empty() && !alone.entrypoint) alone.command = {"(the image's command)"};
+    if (auto from_spec = container_process(alone, nullptr, "", "")) run = std::move(*from_spec);
   }
-  process["env"] = env;
-  process["cwd"] = "/";
+  process["user"] = json{{"uid", run.uid}, {"gid", run.gid}};
+  process["args"] = run.args;
+  process["env"] = run.env;
+  process["cwd"] = run.cwd;
   const auto& caps = default_capabilities();
   process["capabilities"] = json{{"bounding", caps},
                                  {"effective", caps},

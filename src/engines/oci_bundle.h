@@ -10,7 +10,8 @@
 //     /proc, a minimal /dev (tmpfs, pts, shm, mqueue), /sys and /sys/fs/cgroup read-only;
 //   - each `volumes:` entry "volume[/subdir]:/path[:ro]" bind-mounted from
 //     `<volumes_dir>/<volume>/<subdir>` (nosuid, nodev; read-only with ":ro");
-//   - the command and the environment of the spec (after PATH, which the spec may override);
+//   - the process of container_process(): the spec's command, entrypoint, user, working dir and
+//     environment, each not given taken from the image's config (a service with an image);
 //   - cgroup limits from `resources`: cpus as a CFS quota per 100 ms period, memory as the hard
 //     limit (swap included, so the limit is not dodged by swapping); nothing when not given;
 //   - as root inside, but only kDefaultCapabilities, no new privileges, and the usual masked and
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "engines/image_config.h"
 #include "spec/spec.h"
 
 namespace hearth {
@@ -43,6 +45,9 @@ struct OciBundleOptions {
   std::string volumes_dir;   // where the node mounts its volumes: <data-dir>/volumes
   std::string cgroups_path;  // e.g. "/hearth/r510/homepage"; unique on the machine
   bool writable_rootfs = false;
+  // The process (engines/image_config.h: from the spec and the image's config). nullopt: from
+  // the spec alone, with a user given by name left as root (for fingerprints, no files read).
+  std::optional<ContainerProcess> process = std::nullopt;
 };
 
 // `<volumes_dir>/<volume>[/<subdir>]`: the host directory of one volume mount.

@@ -36,6 +36,7 @@
 #include <thread>
 
 #include "agent/dns_dhcp_reconciler.h"
+#include "agent/image_reconciler.h"
 #include "agent/node_firewall_reconciler.h"
 #include "agent/node_links_reconciler.h"
 #include "agent/service_assignments.h"
@@ -121,6 +122,18 @@ std::int64_t monotonic_ms() {
       .count();
 }
 
+// The images of GET /v1/status: what every server published of its staged images.
+nlohmann::ordered_json images_status(const Spec& spec, cluster::KeyValueStore& store) {
+  std::map<std::string, std::vector<agent::ImageStatus>> published;
+  std::string prefix = agent::kImagesStatusPrefix;
+  if (auto found = store.get_prefix(prefix, cluster::Consistency::serializable)) {
+    for (const auto& kv : found->kvs) {
+      published[kv.key.substr(prefix.size())] = agent::parse_images_status(kv.value);
+    }
+  }
+  return agent::images_json(spec, published);
+}
+
 // The volumes of GET /v1/status: this node's gluster view, every server's published mounts.
 nlohmann::ordered_json volumes_status(const Spec& spec, const agent::VolumeReconciler& volumes,
                                       cluster::KeyValueStore& store) {
@@ -139,14 +152,15 @@ class DaemonControlPlane final : public api::ControlPlane {
   DaemonControlPlane(cluster::ControlLoop& loop, std::string etcd,
                      const agent::VolumeReconciler& volumes, cluster::KeyValueStore& store,
                      GlusterCli& gluster, const api::StatusFeed& feed,
-                     const api::NodeMetrics& metrics)
+                     const api::NodeMetrics& metrics, ImageResolver& images)
       : loop_(loop),
         etcd_(std::move(etcd)),
         volumes_(volumes),
         store_(store),
         gluster_(gluster),
         feed_(feed),
-        metrics_(metrics) {}
+        metrics_(metrics),
+        images_(images) {}
   // From the status watcher's last look (at most 500 ms old): a scrape costs no etcd call.
   Result<std::string> metrics() override {
     return api::render_metrics(feed_.status(), metrics_, loop_.lease().node_name(), kVersion);
@@ -172,10 +186,15 @@ class DaemonControlPlane final : public api::ControlPlane {
     if (!view) return view.error();
     auto json = cluster::to_json(*view);
     json["volumes"] = volumes_status(loop_.spec(), volumes_, store_);
+    json["images"] = images_status(loop_.spec(), store_);
     return json;
   }
-  Result<Applied> apply(const std::string& text, const std::string& applied_by) override {
-    auto applied = loop_.apply(text, applied_by + " via " + loop_.lease().node_name());
+  Result<std::map<std::string, std::string>> pin_images(const Spec& spec, bool refresh) override {
+    return loop_.pin_images(spec, refresh, images_);
+  }
+  Result<Applied> apply(const std::string& text, const std::string& applied_by,
+                        const std::map<std::string, std::string>& images) override {
+    auto applied = loop_.apply(text, applied_by + " via " + loop_.lease().node_name(), images);
     if (!applied) return applied.error();
     return Applied{applied->spec, applied->unchanged};
   }
@@ -198,6 +217,7 @@ class DaemonControlPlane final : public api::ControlPlane {
   GlusterCli& gluster_;
   const api::StatusFeed& feed_;
   const api::NodeMetrics& metrics_;
+  ImageResolver& images_;
 };
 
 // Holds an exclusive lock on DATA_DIR/hearthd.lock for the life of the process: two hearthd for
@@ -342,7 +362,9 @@ int main(int argc, char** argv) {
   CrunRuntime crun(absolute_data_dir + "/crun");
   MacvlanServiceNetworks service_networks;
   NetnsHealthProber prober;
-  agent::NodeServiceHost service_host({absolute_data_dir, node}, crun, service_networks, prober);
+  SkopeoImageStore image_store(absolute_data_dir + "/images");
+  agent::NodeServiceHost service_host({absolute_data_dir, node}, crun, service_networks, prober,
+                                      &image_store);
   std::optional<agent::ServiceReconciler> services;
   if (self->role == NodeRole::server) services.emplace(service_host, system_clock());
   agent::ServiceStatusPublisher service_status(store, system_clock(), node);
@@ -451,6 +473,26 @@ int main(int argc, char** argv) {
     }
     return done;
   });
+  // Images: every server stages each pinned image of the spec before a service of it can be
+  // placed there (agent/image_reconciler.h), and publishes their state (attached to its lease).
+  agent::ImageReconciler images(image_store, system_clock(), image_store.roots_dir());
+  std::thread images_thread;
+  std::string published_images;
+  cluster::LeaseId images_lease = 0;
+  if (self->role == NodeRole::server) {
+    images_thread = every_interval("images", [&]() -> Status {
+      Status done = images.reconcile(loop.spec());
+      std::string text = agent::images_status_json(images.status());
+      cluster::LeaseId lease = loop.lease().lease_id();
+      if (lease != 0 && (text != published_images || lease != images_lease)) {
+        if (store.put(agent::kImagesStatusPrefix + node, text, lease)) {
+          published_images = text;
+          images_lease = lease;
+        }
+      }
+      return done;
+    });
+  }
   std::thread services_thread;
   if (services) {
     std::error_code link_error;
@@ -490,7 +532,8 @@ int main(int argc, char** argv) {
   });
 
   api::StatusFeed status_feed(node_metrics);
-  DaemonControlPlane control_plane(loop, etcd, volumes, store, gluster, status_feed, node_metrics);
+  DaemonControlPlane control_plane(loop, etcd, volumes, store, gluster, status_feed, node_metrics,
+                                   image_store);
   // The status watcher: the web UI's live page and /metrics read its last look.
   std::thread status_watcher([&stop, &control_plane, &status_feed] {
     do {
@@ -534,6 +577,7 @@ int main(int argc, char** argv) {
             ": leaving the cluster");
   stop.request();
   if (services_thread.joinable()) services_thread.join();
+  if (images_thread.joinable()) images_thread.join();
   // Services stop before the lease goes: once peers see this node leave they may start them.
   if (services) (void)services->stop_all("hearthd is stopping");
   renewal.join();

@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <set>
 
+#include "spec/image_reference.h"
 #include "spec/units.h"
 #include "spec/values.h"
 
@@ -319,7 +320,8 @@ class SpecBuilder {
       return;
     }
     Fields top(b_, root, "", root.position,
-               {"cluster", "nodes", "networks", "dns", "volumes", "services", "backups"});
+               {"cluster", "nodes", "networks", "dns", "volumes", "services", "backups",
+                "registries"});
     if (const yaml::Node* node = top.require("cluster")) cluster(*node);
     if (const yaml::Node* node = top.require("nodes")) nodes(*node);
     if (const yaml::Node* node = top.require("networks")) networks(*node);
@@ -327,6 +329,7 @@ class SpecBuilder {
     if (const yaml::Node* node = top.get("volumes")) volumes(*node);
     if (const yaml::Node* node = top.get("services")) services(*node);
     if (const yaml::Node* node = top.get("backups")) backups(*node);
+    if (const yaml::Node* node = top.get("registries")) registries(*node);
   }
 
  private:
@@ -578,8 +581,8 @@ class SpecBuilder {
 
   void service(Service& out, const yaml::Node& value, const std::string& path, Position key) {
     Fields f(b_, value, path, key,
-             {"rootfs", "image", "command", "env", "network", "address", "ports", "allow_from",
-              "volumes", "health", "resources", "prefer"});
+             {"rootfs", "image", "entrypoint", "command", "user", "workdir", "env", "network",
+              "address", "ports", "allow_from", "volumes", "health", "resources", "prefer"});
     const yaml::Node* rootfs = f.get("rootfs");
     const yaml::Node* image = f.get("image");
     if (rootfs != nullptr && image != nullptr) {
@@ -595,19 +598,40 @@ class SpecBuilder {
     }
     if (image != nullptr) {
       if (auto ref = b_.nonempty_text(image, f.path("image"), "an image reference")) {
-        if (ref->find_first_of(" \t\r\n") != std::string::npos) {
-          b_.error(f.path("image"), image->position, "an image reference has no spaces");
+        if (auto parsed = parse_image_reference(*ref); !parsed) {
+          b_.error(f.path("image"), image->position, parsed.error().message);
         } else {
           out.image = *ref;
         }
       }
+    }
+    if (const yaml::Node* entrypoint = f.get("entrypoint")) {
+      out.entrypoint.emplace();
+      b_.for_each_item(entrypoint, f.path("entrypoint"), "[/init, --config, /config]",
+                       [&](const yaml::Node& item, const std::string& item_path) {
+                         if (auto arg = b_.text(&item, item_path, "a string"))
+                           out.entrypoint->push_back(*arg);
+                       });
     }
     b_.for_each_item(f.get("command"), f.path("command"), "[httpd, -f, -p, \"80\"]",
                      [&](const yaml::Node& item, const std::string& item_path) {
                        if (auto arg = b_.text(&item, item_path, "a string"))
                          out.command.push_back(*arg);
                      });
+    if (const yaml::Node* user = f.get("user")) {
+      if (auto text = b_.nonempty_text(user, f.path("user"), "uid[:gid] or name[:group]")) {
+        if (auto s = check_user(*text); !s) {
+          b_.error(f.path("user"), user->position, s.error().message);
+        } else {
+          out.user = *text;
+        }
+      }
+    }
+    if (const yaml::Node* workdir = f.get("workdir")) {
+      if (auto dir = b_.absolute_path(workdir, f.path("workdir"))) out.workdir = *dir;
+    }
     if (rootfs != nullptr && image == nullptr && f.get("command") == nullptr &&
+        f.get("entrypoint") == nullptr &&
         !f.had_unknown_keys()) {
       b_.error(f.path("command"), key,
                "required key 'command' is missing (a service with rootfs has no default command)");
@@ -827,6 +851,39 @@ class SpecBuilder {
       ok = false;
     }
     if (ok) service.health = check;
+  }
+
+  void registries(const yaml::Node& node) {
+    if (node.is_null()) return;
+    if (!b_.expect_map(node, "registries",
+                       "a map of registry host to { auth_file, insecure }, e.g. "
+                       "ghcr.io: { auth_file: /etc/hearth/secrets/ghcr.json }")) {
+      return;
+    }
+    for (const yaml::Entry& entry : node.entries) {
+      if (entry.duplicate) continue;
+      std::string path = child_path("registries", entry.key);
+      // The host as an image reference writes it: check it through one.
+      if (auto parsed = parse_image_reference(entry.key + "/probe:latest");
+          !parsed || parsed->registry != entry.key) {
+        b_.error(path, entry.key_position,
+                 "'" + entry.key +
+                     "' is not a registry host as image references write it (host with a dot, "
+                     "host:port, or localhost)");
+        continue;
+      }
+      Registry& out = spec_.registries.emplace_back();
+      out.host = entry.key;
+      if (entry.value.is_null()) continue;
+      if (!b_.expect_map(entry.value, path, "a map with auth_file and insecure")) continue;
+      Fields f(b_, entry.value, path, entry.key_position, {"auth_file", "insecure"});
+      if (const yaml::Node* file = f.get("auth_file")) {
+        if (auto absolute = b_.absolute_path(file, f.path("auth_file"))) out.auth_file = *absolute;
+      }
+      if (const yaml::Node* insecure = f.get("insecure")) {
+        out.insecure = b_.boolean(insecure, f.path("insecure")).value_or(false);
+      }
+    }
   }
 
   void backups(const yaml::Node& node) {

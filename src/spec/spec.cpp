@@ -69,6 +69,11 @@ const Node* Spec::find_node(const std::string& name) const { return find_by_name
 const Network* Spec::find_network(const std::string& name) const { return find_by_name(networks, name); }
 const Volume* Spec::find_volume(const std::string& name) const { return find_by_name(volumes, name); }
 const Service* Spec::find_service(const std::string& name) const { return find_by_name(services, name); }
+const Registry* Spec::find_registry(const std::string& host) const {
+  auto it = std::find_if(registries.begin(), registries.end(),
+                         [&](const Registry& r) { return r.host == host; });
+  return it == registries.end() ? nullptr : &*it;
+}
 
 const Node* Spec::arbiter() const {
   auto it = std::find_if(nodes.begin(), nodes.end(),

@@ -137,8 +137,17 @@ struct AllowedSource {
 struct Service {
   std::string name;  // a DNS label: becomes NAME.DOMAIN
   std::string rootfs;  // exactly one of rootfs / image is set
-  std::string image;
+  std::string image;   // REGISTRY/NAME[:TAG][@sha256:DIGEST] as written (spec/image_reference.h)
+  // The digest `image` was pinned to when the spec was applied (cluster/image_pins.h); set on a
+  // spec the cluster runs, empty in a spec just loaded from a file.
+  std::string image_digest;
+  // With an image, each of these left unset comes from the image's config: `entrypoint` replaces
+  // the image's entrypoint (and, as with podman, drops the image's command), `command` replaces
+  // the image's command. With a rootfs, `command` is the whole command line.
+  std::optional<std::vector<std::string>> entrypoint;
   std::vector<std::string> command;
+  std::string user;     // "uid[:gid]" or "name[:group]"; empty: the image's, else root
+  std::string workdir;  // absolute; empty: the image's, else /
   std::vector<std::pair<std::string, std::string>> env;  // in file order
   std::string network;
   std::optional<Ipv4> address;  // fixed address; otherwise allocated from service_ips
@@ -176,6 +185,14 @@ struct Backup {
   Retention keep;
 };
 
+// How to reach one image registry (`registries:` in the spec), keyed by its host[:port] as
+// image references write it.
+struct Registry {
+  std::string host;       // "ghcr.io", "10.1.9.2:5000"
+  std::string auth_file;  // absolute; a containers-auth.json readable by root only (0600); or ""
+  bool insecure = false;  // plain HTTP or an unverified certificate (a lab registry)
+};
+
 // Where each key of the file was, found by key path ("services.homepage.address") when a message
 // needs it. Holds the parsed YAML tree rather than a table of every position: positions are only
 // ever needed for errors, and a table of them was most of the cost of loading a large spec.
@@ -202,12 +219,14 @@ struct Spec {
   std::vector<Volume> volumes;
   std::vector<Service> services;
   std::vector<Backup> backups;
+  std::vector<Registry> registries;
   SourceMap source;
 
   const Node* find_node(const std::string& name) const;
   const Network* find_network(const std::string& name) const;
   const Volume* find_volume(const std::string& name) const;
   const Service* find_service(const std::string& name) const;
+  const Registry* find_registry(const std::string& host) const;  // nullptr: defaults
   const Node* arbiter() const;  // the one arbiter
   std::vector<const Node*> servers() const;
   const Network* management_network() const;

@@ -279,4 +279,24 @@ std::optional<std::string> closest_match(std::string_view word,
   return best;
 }
 
+Status check_user(std::string_view text) {
+  auto part_ok = [](std::string_view part) {
+    if (part.empty() || part.size() > 32) return false;
+    for (char c : part) {
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '_' || c == '-' || c == '.';
+      if (!ok) return false;
+    }
+    return part.front() != '-';
+  };
+  auto colon = text.find(':');
+  std::string_view user = text.substr(0, colon);
+  std::string_view group = colon == std::string_view::npos ? "" : text.substr(colon + 1);
+  if (!part_ok(user) || (colon != std::string_view::npos && !part_ok(group))) {
+    return Error{"'" + std::string(text) +
+                 "' is not a user: uid[:gid] or name[:group], e.g. 1000:1000 or nobody"};
+  }
+  return ok_status();
+}
+
 }  // namespace hearth

@@ -45,6 +45,10 @@ Status check_repository(std::string_view text);
 // Environment variable name: [A-Za-z_][A-Za-z0-9_]*.
 bool is_env_name(std::string_view text);
 
+// A container user as podman takes it: "uid", "uid:gid", "name" or "name:group" (names are looked
+// up in the image's /etc/passwd and /etc/group when the service starts).
+Status check_user(std::string_view text);
+
 // Edit distance with adjacent transpositions (optimal string alignment).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

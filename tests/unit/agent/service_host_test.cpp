@@ -141,12 +141,12 @@ TEST(VolumesNotMounted, EveryVolumeOfTheServiceNeedsItsGlusterfsMount) {
   EXPECT_EQ(volumes_not_mounted(Service{}, dir, ""), std::nullopt) << "no volumes: ready";
 }
 
-TEST_F(NodeServiceHostTest, ImageServicesAreRefusedWithTheReason) {
+TEST_F(NodeServiceHostTest, AnImageServiceNeedsAPinnedDigestAndAStore) {
   LoadResult loaded = load_spec_file(std::string(HEARTH_SOURCE_DIR) + "/examples/homelab.yaml");
   ASSERT_TRUE(loaded.ok());
   Service service = *loaded.spec->find_service("homepage");
   service.rootfs.clear();
-  service.image = "traefik/whoami";
+  service.image = "docker.io/traefik/whoami:v1.10";
   service.volumes.clear();
   fs::create_directories(dir_ / "volumes");
   StartRequest request{&service, loaded.spec->find_network("services"), *Ipv4::parse("10.1.2.130"),
@@ -154,7 +154,12 @@ TEST_F(NodeServiceHostTest, ImageServicesAreRefusedWithTheReason) {
   FenceGate gate;
   Status started = host_.start(request, gate);
   ASSERT_FALSE(started);
-  EXPECT_NE(started.error().message.find("rootfs directory only"), std::string::npos)
+  EXPECT_NE(started.error().message.find("has no pinned digest"), std::string::npos)
+      << started.error().message;
+  service.image_digest = "sha256:" + std::string(64, 'a');
+  started = host_.start(request, gate);
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error().message.find("no image store"), std::string::npos)
       << started.error().message;
 }
 

@@ -119,6 +119,57 @@ TEST(ApiHandler, AValidSpecIsStoredAndTheRevisionReturned) {
   EXPECT_EQ(control.last_text, example_spec());
 }
 
+// The example spec with whoami run from an image instead of the busybox directory.
+std::string spec_with_an_image() {
+  std::string spec = example_spec();
+  const std::string rootfs = "rootfs: /srv/hearth/images/busybox\n    command: [httpd, -f, -p, \"8080\"";
+  auto at = spec.find(rootfs);
+  EXPECT_NE(at, std::string::npos);
+  if (at != std::string::npos) {
+    spec.replace(at, std::string("rootfs: /srv/hearth/images/busybox").size(),
+                 "image: 198.51.100.5:5000/hearth/web:1");
+  }
+  return spec;
+}
+
+TEST(ApiHandler, ImagesArePinnedBeforeTheSpecIsStoredAndStoredWithIt) {
+  FakeControlPlane control;
+  ApiHandler handler(control, kToken);
+  auto response = handler.handle(request("POST", "/v1/spec", spec_with_an_image()));
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(control.last_images.at("198.51.100.5:5000/hearth/web:1"),
+            "sha256:" + std::string(64, 'f'));
+}
+
+TEST(ApiHandler, RefreshImagesIsPassedOnAndAnUnpinnableImageAppliesNothing) {
+  FakeControlPlane control;
+  ApiHandler handler(control, kToken);
+  auto r = request("POST", "/v1/spec", spec_with_an_image());
+  r.refresh_images = true;
+  ASSERT_EQ(handler.handle(r).status, 200);
+  EXPECT_EQ(control.last_images.at("198.51.100.5:5000/hearth/web:1"),
+            "sha256:" + std::string(64, 'e'));
+
+  class NoRegistry final : public ControlPlane {
+   public:
+    Result<nlohmann::ordered_json> status() override { return nlohmann::ordered_json::object(); }
+    Result<Applied> apply(const std::string&, const std::string&,
+                          const std::map<std::string, std::string>&) override {
+      ++applies;
+      return Applied{};
+    }
+    Result<DrainOutcome> set_drained(const std::string&, bool, const std::string&) override {
+      return DrainOutcome::unchanged;
+    }
+    int applies = 0;
+  } unreachable;  // the default pin_images: resolves no tag
+  ApiHandler refusing(unreachable, kToken);
+  auto response = refusing.handle(request("POST", "/v1/spec", spec_with_an_image()));
+  EXPECT_EQ(response.status, 502) << response.body;
+  EXPECT_NE(response.body.find("nothing was applied"), std::string::npos) << response.body;
+  EXPECT_EQ(unreachable.applies, 0);
+}
+
 TEST(ApiHandler, WithoutQuorumApplyIs503AndSaysSo) {
   FakeControlPlane control;
   control.quorum = false;

@@ -2,6 +2,7 @@
 // A ControlPlane (api/api.h) for the API's tests: answers from its fields and records the calls.
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -25,8 +26,10 @@ class FakeControlPlane final : public ControlPlane {
     if (!etcd_answers) return Error{"the local etcd member does not answer"};
     return nlohmann::ordered_json{{"cluster", "homecentr"}, {"quorum", {{"ok", true}}}};
   }
-  Result<Applied> apply(const std::string& text, const std::string& applied_by) override {
+  Result<Applied> apply(const std::string& text, const std::string& applied_by,
+                        const std::map<std::string, std::string>& images) override {
     ++applies;
+    last_images = images;
     last_text = text;
     last_applied_by = applied_by;
     if (!quorum) return Error{"etcd: POST http://127.0.0.1:2379/v3/kv/range: timed out"};
@@ -35,6 +38,14 @@ class FakeControlPlane final : public ControlPlane {
     applied.spec.applied_at = 1234;
     applied.spec.applied_by = applied_by;
     return applied;
+  }
+  // Pins every image to a digest made of 'f' (refresh: of 'e'), as a registry would.
+  Result<std::map<std::string, std::string>> pin_images(const Spec& spec, bool refresh) override {
+    std::map<std::string, std::string> pins;
+    for (const auto& service : spec.services) {
+      if (!service.image.empty()) pins[service.image] = "sha256:" + std::string(64, refresh ? 'e' : 'f');
+    }
+    return pins;
   }
   Result<nlohmann::ordered_json> volume_action(const std::string& volume, const std::string& action,
                                                const nlohmann::json& arguments) override {
@@ -69,6 +80,7 @@ class FakeControlPlane final : public ControlPlane {
   int drains = 0;
   std::string last_drain;
   std::string last_text, last_applied_by;
+  std::map<std::string, std::string> last_images;
 };
 
 }  // namespace hearth::api::testing

@@ -101,14 +101,14 @@ services:
     resources: { cpus: 0.1, memory: 32MiB }
     prefer: r530
   jellyfin:
-    image: jellyfin
+    image: ghcr.io/jellyfin/jellyfin:10.9
     network: services
     ports: [8096/tcp]
     volumes: ["media:/media"]
     resources: { cpus: 4, memory: 8GiB }
     prefer: r530
   transcoder:
-    image: transcoder
+    image: ghcr.io/lab/transcoder:1
     network: services
     ports: [9000/tcp]
     volumes: ["media:/media:ro"]

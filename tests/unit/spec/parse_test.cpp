@@ -55,7 +55,7 @@ const Case kCases[] = {
    "volumes.data.<<", "<<", "merge keys (<<) are not supported"},
   {"DuplicateKey", "    vlan: 10\n", "    vlan: 10\n    vlan: 13\n", "networks.lan.vlan",
    "vlan: 13", "duplicate key 'vlan' (first at line 26)"},
-  {"DuplicateName", "backups:\n", "  web: { image: x, network: lan }\nbackups:\n", "services.web",
+  {"DuplicateName", "backups:\n", "  web: { image: r.example/x, network: lan }\nbackups:\n", "services.web",
    "web: { image", "duplicate key 'web' (first at line 42)"},
   {"MissingSection", "cluster: { name: lab, domain: home.arpa }\n", "", "cluster", "nodes",
    "required key 'cluster' is missing"},
@@ -69,7 +69,7 @@ const Case kCases[] = {
    "nodes.s1.capacity", "4", "expected a map with cpus and memory, found the text '4'"},
   {"EntryIsNotAMap", "  data: { size: 10GiB }", "  data: 10GiB", "volumes.data", "10GiB",
    "expected a map with size and optional disks, found the text '10GiB'"},
-  {"ListWhereAStringIsExpected", "image: nginx", "image: [nginx]", "services.web.image", "[",
+  {"ListWhereAStringIsExpected", "image: docker.io/library/nginx", "image: [nginx]", "services.web.image", "[",
    "expected an image reference, found a list"},
   {"MapWhereAListIsExpected", "ports: [80/tcp]", "ports: { http: 80 }", "services.web.ports",
    "{", "expected a list, e.g. [80/tcp], found a map"},
@@ -159,21 +159,39 @@ const Case kCases[] = {
    "volumes.data.disks.s1", "[d1]", "expected a disk name, found a list"},
 
   // Values of services.
-  {"RootfsAndImageTogether", "    image: nginx\n", "    image: nginx\n    rootfs: /srv/x\n",
+  {"RootfsAndImageTogether", "    image: docker.io/library/nginx\n", "    image: docker.io/library/nginx\n    rootfs: /srv/x\n",
    "services.web.rootfs", "/srv/x", "rootfs and image are exclusive"},
-  {"NeitherRootfsNorImage", "    image: nginx\n", "", "services.web", "web:",
+  {"NeitherRootfsNorImage", "    image: docker.io/library/nginx\n", "", "services.web", "web:",
    "needs exactly one of rootfs (a root file system directory) or image", true},
-  {"RootfsNeedsCommand", "    image: nginx\n", "    rootfs: /srv/images/busybox\n",
+  {"RootfsNeedsCommand", "    image: docker.io/library/nginx\n", "    rootfs: /srv/images/busybox\n",
    "services.web.command", "web:", "required key 'command' is missing", true},
-  {"RootfsNotAbsolute", "    image: nginx\n", "    rootfs: images/busybox\n    command: [sh]\n",
+  {"RootfsNotAbsolute", "    image: docker.io/library/nginx\n", "    rootfs: images/busybox\n    command: [sh]\n",
    "services.web.rootfs", "images/busybox", "must be an absolute path"},
-  {"ImageWithSpaces", "image: nginx", "image: \"nginx latest\"", "services.web.image",
-   "\"nginx", "an image reference has no spaces"},
-  {"CommandNotAList", "    image: nginx\n", "    image: nginx\n    command: httpd -f\n",
+  {"ImageWithSpaces", "image: docker.io/library/nginx", "image: \"docker.io/nginx latest\"",
+   "services.web.image", "\"docker.io", "is not an image name"},
+  {"ImageWithoutRegistry", "image: docker.io/library/nginx", "image: nginx:1.25",
+   "services.web.image", "nginx:1.25", "names no registry"},
+  {"ImageBadDigest", "image: docker.io/library/nginx", "image: docker.io/library/nginx@sha256:12",
+   "services.web.image", "docker.io", "is not an image digest"},
+  {"UserMalformed", "    image: docker.io/library/nginx\n",
+   "    image: docker.io/library/nginx\n    user: \"1000:\"\n", "services.web.user", "\"1000:",
+   "is not a user"},
+  {"WorkdirNotAbsolute", "    image: docker.io/library/nginx\n",
+   "    image: docker.io/library/nginx\n    workdir: app\n", "services.web.workdir", "app",
+   "must be an absolute path"},
+  {"RegistryHostMalformed", "backups:\n", "registries:\n  not_a_host: {}\nbackups:\n",
+   "registries.not_a_host", "not_a_host", "is not a registry host"},
+  {"RegistryAuthFileNotAbsolute", "backups:\n",
+   "registries:\n  ghcr.io: { auth_file: auth.json }\nbackups:\n", "registries.ghcr.io.auth_file",
+   "auth.json", "must be an absolute path"},
+  {"RegistryUnknownKey", "backups:\n",
+   "registries:\n  ghcr.io: { authfile: /etc/a.json }\nbackups:\n", "registries.ghcr.io.authfile",
+   "authfile", "unknown key"},
+  {"CommandNotAList", "    image: docker.io/library/nginx\n", "    image: docker.io/library/nginx\n    command: httpd -f\n",
    "services.web.command", "httpd -f", "expected a list, e.g. [httpd, -f, -p, \"80\"]"},
-  {"EnvBadName", "    image: nginx\n", "    image: nginx\n    env: { 9TZ: x }\n",
+  {"EnvBadName", "    image: docker.io/library/nginx\n", "    image: docker.io/library/nginx\n    env: { 9TZ: x }\n",
    "services.web.env.9TZ", "9TZ", "not a valid environment variable name"},
-  {"EnvValueNotAString", "    image: nginx\n", "    image: nginx\n    env: { TZ: [a] }\n",
+  {"EnvValueNotAString", "    image: docker.io/library/nginx\n", "    image: docker.io/library/nginx\n    env: { TZ: [a] }\n",
    "services.web.env.TZ", "[a]", "expected a string, found a list"},
   {"NetworkMissing", "    network: lan\n", "", "services.web.network", "web:",
    "required key 'network' is missing", true},
@@ -258,7 +276,7 @@ TEST(Parse, ValidSpecLoads) { EXPECT_TRUE(loads(kValidSpec)); }
 
 TEST(Parse, ValidVariantsLoad) {
   // Each of these is the valid side of a rule above.
-  EXPECT_TRUE(loads(with(kValidSpec, "image: nginx", "rootfs: /srv/img\n    command: [sh]")));
+  EXPECT_TRUE(loads(with(kValidSpec, "image: docker.io/library/nginx", "rootfs: /srv/img\n    command: [sh]")));
   EXPECT_TRUE(loads(with(kValidSpec, "memory: 8GiB", "memory: 8.5 GB")));
   EXPECT_TRUE(loads(with(kValidSpec, "\"aa:bb:cc:dd:ee:ff\"", "AA-BB-CC-DD-EE-FF")));
   EXPECT_TRUE(loads(with(with(kValidSpec, "ports: [80/tcp]", "ports: [80/tcp, 53/udp, 443/tcp]"),
@@ -270,6 +288,32 @@ TEST(Parse, ValidVariantsLoad) {
   EXPECT_TRUE(loads(with(kValidSpec, "health: { http: \"/\" }",
                          "health: { tcp: 80, interval: 10s, timeout: 10s }")));
   EXPECT_TRUE(loads(with(kValidSpec, "vlan: 11", "vlan: 4094")));
+  EXPECT_TRUE(loads(with(kValidSpec, "image: docker.io/library/nginx",
+                         "image: 10.0.9.2:5000/lab/web@sha256:" + std::string(64, 'a'))));
+}
+
+TEST(Parse, ImageServiceOverridesAndRegistries) {
+  std::string text = with(kValidSpec, "image: docker.io/library/nginx",
+                          "image: 10.0.9.2:5000/lab/web:2\n    entrypoint: [/init]\n"
+                          "    user: app:media\n    workdir: /srv");
+  text = with(text, "backups:\n",
+              "registries:\n  10.0.9.2:5000: { insecure: true }\n"
+              "  ghcr.io: { auth_file: /etc/hearth/secrets/ghcr.json }\nbackups:\n");
+  LoadResult result = load_spec_text(text, "t.yaml");
+  ASSERT_TRUE(result.ok()) << (result.errors.empty() ? "" : result.errors[0].format());
+  const Service* web = result.spec->find_service("web");
+  ASSERT_NE(web, nullptr);
+  EXPECT_EQ(web->image, "10.0.9.2:5000/lab/web:2");
+  ASSERT_TRUE(web->entrypoint);
+  EXPECT_EQ(*web->entrypoint, std::vector<std::string>{"/init"});
+  EXPECT_EQ(web->user, "app:media");
+  EXPECT_EQ(web->workdir, "/srv");
+  ASSERT_EQ(result.spec->registries.size(), 2u);
+  const Registry* lab = result.spec->find_registry("10.0.9.2:5000");
+  ASSERT_NE(lab, nullptr);
+  EXPECT_TRUE(lab->insecure);
+  EXPECT_EQ(result.spec->find_registry("ghcr.io")->auth_file, "/etc/hearth/secrets/ghcr.json");
+  EXPECT_EQ(result.spec->find_registry("docker.io"), nullptr);
 }
 
 TEST(Parse, MacIsNormalised) {

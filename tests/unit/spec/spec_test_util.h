@@ -52,7 +52,7 @@ volumes:
   data: { size: 10GiB }
 services:
   web:
-    image: nginx
+    image: docker.io/library/nginx
     network: lan
     address: 10.0.0.100
     ports: [80/tcp]

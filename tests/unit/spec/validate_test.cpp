@@ -132,12 +132,12 @@ const Case kCases[] = {
    "services.web.address", "10.0.0.1", "10.0.0.1 is already used by the gateway of network lan"},
   {"ServiceAddressIsAReservation", {{"address: 10.0.0.100", "address: 10.0.0.5"}},
    "services.web.address", "10.0.0.5", "10.0.0.5 is already used by DHCP reservation printer"},
-  {"TwoServicesOneAddress", {{"backups:\n", "  api: { image: x, network: lan, address: 10.0.0.100 }\nbackups:\n"}},
+  {"TwoServicesOneAddress", {{"backups:\n", "  api: { image: r.example/x, network: lan, address: 10.0.0.100 }\nbackups:\n"}},
    "services.api.address", "10.0.0.100", "10.0.0.100 is already used by service web's address 10.0.0.100"},
-  {"ServiceNeedsAPoolTheNetworkLacks", {{"backups:\n", "  api: { image: x, network: home }\nbackups:\n"}},
+  {"ServiceNeedsAPoolTheNetworkLacks", {{"backups:\n", "  api: { image: r.example/x, network: home }\nbackups:\n"}},
    "services.api.network", "home", "network home has no service_ips to take an address from"},
   {"ServicePoolExhausted", {{"service_ips: 10.0.0.100-10.0.0.149", "service_ips: 10.0.0.100-10.0.0.101"},
-                            {"backups:\n", "  api1: { image: x, network: lan }\n  api2: { image: x, network: lan }\nbackups:\n"}},
+                            {"backups:\n", "  api1: { image: r.example/x, network: lan }\n  api2: { image: r.example/x, network: lan }\nbackups:\n"}},
    "services.api2.network", "lan }\nbackups", "no free address left in the service_ips of network lan "
    "(10.0.0.100-10.0.0.101: 2 addresses, 1 fixed); 2 services need one, this one and 0 after it find none"},
 
@@ -206,10 +206,10 @@ TEST(Validate, ValidSideOfTheRules) {
   // A pool exactly full.
   EXPECT_TRUE(
       loads(changed({{"service_ips: 10.0.0.100-10.0.0.149", "service_ips: 10.0.0.100-10.0.0.101"},
-                     {"backups:\n", "  api: { image: x, network: lan }\nbackups:\n"}})));
+                     {"backups:\n", "  api: { image: r.example/x, network: lan }\nbackups:\n"}})));
   // A service with a fixed address on a network without service_ips.
   EXPECT_TRUE(loads(changed(
-      {{"backups:\n", "  api: { image: x, network: home, address: 10.0.2.9 }\nbackups:\n"}})));
+      {{"backups:\n", "  api: { image: r.example/x, network: home, address: 10.0.2.9 }\nbackups:\n"}})));
   // DNS records may point anywhere, even at a node or outside every network.
   EXPECT_TRUE(loads(changed({{"{ nas: 10.0.0.40 }", "{ nas: 10.0.0.11, cloud: 203.0.113.7 }"}})));
   // allow_from with a CIDR outside the spec's networks.

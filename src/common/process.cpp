@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -88,6 +89,8 @@ struct ExecPlan {
   bool stderr_to_stdout = false;
   bool own_group = false;
   bool new_session = false;
+  bool die_with_parent = false;
+  pid_t parent = 0;
   const char* cwd = nullptr;
 };
 
@@ -121,6 +124,8 @@ Result<ExecPlan> plan_exec(const Command& command) {
   for (auto& entry : plan.env_storage) plan.envp.push_back(entry.data());
   plan.envp.push_back(nullptr);
   plan.own_group = command.own_process_group;
+  plan.die_with_parent = command.die_with_parent;
+  plan.parent = ::getpid();
   if (!command.cwd.empty()) plan.cwd = command.cwd.c_str();
   return plan;
 }
@@ -133,6 +138,10 @@ Result<ExecPlan> plan_exec(const Command& command) {
   for (int number = 1; number < NSIG; ++number) ::signal(number, SIG_DFL);
   if (plan.new_session) ::setsid();
   if (plan.own_group && !plan.new_session) ::setpgid(0, 0);
+  if (plan.die_with_parent) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != plan.parent) ::_exit(127);  // the parent died before prctl took effect
+  }
   auto fail = [&]() {
     int code = errno;
     [[maybe_unused]] auto written = ::write(error_fd, &code, sizeof code);

@@ -52,6 +52,9 @@ struct Command {
   // Run the child in its own process group: a timeout or a kill then reaches its descendants too,
   // and the terminal's Ctrl-C does not. Leave false for interactive children (Input::inherit).
   bool own_process_group = false;
+  // The child gets SIGKILL when the thread that started it dies (prctl PR_SET_PDEATHSIG): work
+  // that must not outlive hearthd (a backup holding a repository) dies with it even on SIGKILL.
+  bool die_with_parent = false;
 };
 
 // How a finished child ended.

@@ -899,7 +899,8 @@ class SpecBuilder {
             return;
           }
           Fields f(b_, value, path, key,
-                   {"volumes", "repository", "password_file", "schedule", "keep"});
+                   {"volumes", "repository", "password_file", "azure_account", "azure_key_file",
+                    "schedule", "keep"});
           const yaml::Node* volumes = f.require("volumes");
           std::set<std::string> seen;
           b_.for_each_item(volumes, f.path("volumes"), "[appdata]",
@@ -927,6 +928,28 @@ class SpecBuilder {
           }
           if (auto file = b_.absolute_path(f.require("password_file"), f.path("password_file"))) {
             out.password_file = *file;
+          }
+          // Azure Blob: the storage account and the file holding its key (restic's
+          // AZURE_ACCOUNT_NAME / AZURE_ACCOUNT_KEY); only for azure: repositories.
+          bool azure = out.repository.starts_with("azure:");
+          const yaml::Node* account = f.get("azure_account");
+          const yaml::Node* key_file = f.get("azure_key_file");
+          if (azure) {
+            if (auto name = b_.text(f.require("azure_account"), f.path("azure_account"),
+                                    "the Azure storage account's name")) {
+              out.azure_account = *name;
+            }
+            if (auto file = b_.absolute_path(f.require("azure_key_file"), f.path("azure_key_file"))) {
+              out.azure_key_file = *file;
+            }
+          } else if (!out.repository.empty()) {
+            for (const auto& [field, node_of] :
+                 {std::pair{"azure_account", account}, std::pair{"azure_key_file", key_file}}) {
+              if (node_of != nullptr) {
+                b_.error(f.path(field), node_of->position,
+                         std::string(field) + " is only for azure: repositories");
+              }
+            }
           }
           if (auto text = b_.text(f.require("schedule"), f.path("schedule"), "a schedule")) {
             if (auto schedule = parse_schedule(*text)) {

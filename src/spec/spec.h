@@ -181,6 +181,8 @@ struct Backup {
   std::vector<std::string> volumes;
   std::string repository;     // restic repository: azure:..., s3:..., or an absolute local path
   std::string password_file;  // absolute path
+  std::string azure_account;   // azure: repositories only: the storage account's name
+  std::string azure_key_file;  // azure: repositories only: absolute path of the account key
   BackupSchedule schedule;
   Retention keep;
 };

@@ -253,6 +253,14 @@ const Case kCases[] = {
    "backups.nightly.repository", "ftp", "unsupported repository 'ftp://host/x'"},
   {"RepositoryEmpty", "repository: /backups", "repository: \"\"", "backups.nightly.repository",
    "\"\"", "must not be empty"},
+  {"RepositoryS3Refused", "repository: /backups", "repository: s3:minio.lan/b/x",
+   "backups.nightly.repository", "s3:", "S3 repositories are not supported yet"},
+  {"AzureWithoutAccount", "repository: /backups",
+   "repository: azure:c:/x\n    azure_key_file: /etc/k", "backups.nightly.azure_account",
+   "nightly:", "azure_account", true},
+  {"AzureKeyFileOnALocalRepository", "password_file: /etc/pw",
+   "password_file: /etc/pw\n    azure_key_file: /etc/k", "backups.nightly.azure_key_file", "/etc/k",
+   "only for azure: repositories"},
   {"PasswordFileRelative", "password_file: /etc/pw", "password_file: pw",
    "backups.nightly.password_file", "pw", "must be an absolute path"},
   {"ScheduleMalformed", "schedule: daily 03:00", "schedule: weekly", "backups.nightly.schedule",
@@ -283,7 +291,9 @@ TEST(Parse, ValidVariantsLoad) {
                          "health: { http: \"/\" }", "health: { http: \"/\", port: 443 }")));
   EXPECT_TRUE(loads(with(kValidSpec, "schedule: daily 03:00", "schedule: every 6h")));
   EXPECT_TRUE(loads(with(kValidSpec, "schedule: daily 03:00", "schedule: hourly")));
-  EXPECT_TRUE(loads(with(kValidSpec, "repository: /backups", "repository: s3:minio.lan/b/x")));
+  EXPECT_TRUE(loads(with(kValidSpec, "repository: /backups",
+                         "repository: azure:c:/x\n    azure_account: acct\n"
+                         "    azure_key_file: /etc/hearth/azure-key")));
   EXPECT_TRUE(loads(with(kValidSpec, "keep: { daily: 7 }", "keep: { last: 1, daily: 0 }")));
   EXPECT_TRUE(loads(with(kValidSpec, "health: { http: \"/\" }",
                          "health: { tcp: 80, interval: 10s, timeout: 10s }")));

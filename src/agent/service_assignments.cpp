@@ -102,7 +102,17 @@ Status AssignedServices::step(const Spec& spec, std::int64_t spec_revision,
                  ", but the spec this node has for it does not define it: it cannot run here");
     }
   }
-  Status reconciled = reconciler_.reconcile(*decided, assigned, lease != 0);
+  // The last assignments read keep running while etcd cannot be read (probes, restarts), but only
+  // under the lease they were read with: a node that fenced and holds a new lease (a partition
+  // that healed) starts nothing until it has read them again, or it would start services the
+  // leader moved meanwhile, and two servers would hold one address (lab chaos, seed 1002).
+  if (read) read_lease_ = lease;
+  const bool read_under_this_lease = lease != 0 && read_lease_ == lease;
+  if (lease != 0 && !read_under_this_lease && !read) {
+    first = Error{"cannot read the assignments under this node's new lease: running nothing until "
+                  "they are read (" + read.error().message + ")"};
+  }
+  Status reconciled = reconciler_.reconcile(*decided, assigned, read_under_this_lease);
   if (first && !reconciled) first = reconciled;
   if (lease == 0 || !read) return first;
 

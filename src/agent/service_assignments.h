@@ -61,6 +61,9 @@ class AssignedServices {
 
   std::string node_;
   std::vector<cluster::Assignment> last_read_;
+  // The lease this node held when last_read_ was read. Assignments read under an earlier lease are
+  // no ground to start anything: the node fenced since, and the leader may have moved them.
+  cluster::LeaseId read_lease_ = 0;
   std::optional<std::int64_t> decision_revision_;     // spec revision of the decision read
   cluster::Revision plan_mod_revision_ = -1;           // of /hearth/plan as last parsed
   std::shared_ptr<const Spec> decided_spec_;           // read from etcd for decided_revision_

@@ -60,6 +60,11 @@ std::vector<std::string> EtcdMember::flags() const {
       "--initial-cluster-state=new",
       "--heartbeat-interval=" + std::to_string(heartbeat_interval_ms),
       "--election-timeout=" + std::to_string(election_timeout_ms),
+      // A member cut off from the leader alone (the two servers split, both still reaching the
+      // arbiter) asks before it campaigns and is refused while the others hear the leader:
+      // without it, each of its elections deposes a healthy leader, the lease renewals of every
+      // node time out, and a server on the majority side fences itself (lab chaos, seed 1002).
+      "--pre-vote=true",
       // Keep one hour of history: enough for watchers to resume, small enough for a mini PC.
       "--auto-compaction-mode=periodic",
       "--auto-compaction-retention=1h",

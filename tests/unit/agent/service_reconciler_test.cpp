@@ -578,6 +578,24 @@ TEST_F(AssignedServicesTest, AnUnreadableStoreKeepsTheLastAssignments) {
   EXPECT_TRUE(host_.stops.empty());
 }
 
+// A node that fenced (its lease ran out, e.g. cut off by a partition) and holds a new lease starts
+// nothing from the assignments it read under the old one: the leader may have moved them meanwhile
+// (found by lab chaos, seed 1002: two servers held one address for seconds).
+TEST_F(AssignedServicesTest, ANewLeaseRunsNothingFromAssignmentsReadUnderTheOldOne) {
+  assign("homepage", "r510");
+  ASSERT_TRUE(step());
+  ASSERT_EQ(host_.services.count("homepage"), 1u);
+  ASSERT_TRUE(node_.step(spec_, spec_revision_, 0));  // fenced
+  ASSERT_EQ(host_.services.count("homepage"), 0u);
+  store_.set_reachable(false);
+  const cluster::LeaseId renewed = lease_ + 100;
+  EXPECT_FALSE(node_.step(spec_, spec_revision_, renewed));
+  EXPECT_EQ(host_.services.count("homepage"), 0u) << "started from a read under the old lease";
+  store_.set_reachable(true);
+  ASSERT_TRUE(node_.step(spec_, spec_revision_, renewed));
+  EXPECT_EQ(host_.services.count("homepage"), 1u) << "read under the new lease: runs again";
+}
+
 // A node that has not switched to the spec revision the decision was made for yet (its control
 // tick comes later) runs the decision's services as that revision defines them, read from etcd:
 // a service new in it is started, not skipped.

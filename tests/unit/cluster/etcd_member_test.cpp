@@ -53,7 +53,7 @@ TEST(EtcdMember, FlagsAreCompleteAndInAFixedOrder) {
                           "--initial-cluster=r510=http://10.1.2.17:2380,r530=http://10.1.2.22:2380,"
                           "elitedesk=http://10.1.2.26:2380",
                           "--initial-cluster-token=hearth-homecentr", "--initial-cluster-state=new",
-                          "--heartbeat-interval=50", "--election-timeout=500",
+                          "--heartbeat-interval=50", "--election-timeout=500", "--pre-vote=true",
                           "--auto-compaction-mode=periodic", "--auto-compaction-retention=1h",
                           "--logger=zap", "--log-outputs=stderr"));
 }

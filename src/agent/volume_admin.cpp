@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "agent/volume_reconciler.h"
+#include "cluster/malformed_records.h"
 #include "common/log.h"
 
 namespace hearth::agent {
@@ -101,7 +102,8 @@ Result<json> replace_brick(GlusterCli& gluster, const Spec& spec, const std::str
 Result<json> delete_volume(GlusterCli& gluster, cluster::KeyValueStore& store, const Spec& spec,
                            const std::string& volume, const nlohmann::json& arguments,
                            const std::string& by) {
-  if (!arguments.value("yes_destroy_data", false)) {
+  auto confirmed = arguments.find("yes_destroy_data");
+  if (confirmed == arguments.end() || !confirmed->is_boolean() || !confirmed->get<bool>()) {
     return Error{"deleting volume " + volume +
                  " destroys its data on every brick: confirm with --yes-destroy-data"};
   }
@@ -144,6 +146,33 @@ std::string brick_volume_id(const std::string& dir) {
   return text;
 }
 
+Result<VolumeDeletion> VolumeDeletion::parse(const std::string& text) {
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return Error{"not a JSON object"};
+  auto text_of = [](const nlohmann::json& object, const char* name) {
+    auto it = object.find(name);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  VolumeDeletion record;
+  record.volume = text_of(parsed, "volume");
+  record.id = text_of(parsed, "id");
+  if (record.id.empty()) return Error{"no \"id\" (the volume's UUID, a string)"};
+  auto bricks = parsed.find("bricks");
+  if (bricks == parsed.end() || !bricks->is_array()) return Error{"no \"bricks\" array"};
+  for (const auto& brick : *bricks) {
+    if (!brick.is_object()) return Error{"a brick is not an object"};
+    Brick entry{text_of(brick, "node"), text_of(brick, "path")};
+    if (entry.node.empty()) return Error{"a brick has no \"node\" string"};
+    if (entry.path.empty() || entry.path.front() != '/' ||
+        entry.path.find("/../") != std::string::npos ||
+        (entry.path.size() >= 3 && entry.path.compare(entry.path.size() - 3, 3, "/..") == 0)) {
+      return Error{"a brick's \"path\" is not an absolute path without \"..\""};
+    }
+    record.bricks.push_back(std::move(entry));
+  }
+  return record;
+}
+
 Result<std::vector<std::string>> remove_deleted_bricks(cluster::KeyValueStore& store,
                                                        const Spec& spec, const std::string& node) {
   (void)spec;
@@ -151,22 +180,20 @@ Result<std::vector<std::string>> remove_deleted_bricks(cluster::KeyValueStore& s
   if (!records) return records.error();
   std::vector<std::string> removed;
   for (const auto& kv : records->kvs) {
-    auto record = nlohmann::json::parse(kv.value, nullptr, false);
-    if (!record.is_object() || !record["bricks"].is_array()) continue;
-    std::string id = record.value("id", "");
-    if (id.empty()) continue;
-    for (const auto& brick : record["bricks"]) {
-      if (brick.value("node", "") != node) continue;
-      std::string path = brick.value("path", "");
-      if (path.empty() || path.front() != '/' || brick_volume_id(path) != id) continue;
+    auto record = VolumeDeletion::parse(kv.value);
+    if (!record) {
+      cluster::report_malformed_record("volume deletion", kv, record.error().message);
+      continue;
+    }
+    for (const auto& brick : record->bricks) {
+      if (brick.node != node || brick_volume_id(brick.path) != record->id) continue;
       std::error_code ec;
-      std::filesystem::remove_all(path, ec);
+      std::filesystem::remove_all(brick.path, ec);
       if (ec)
-        return Error{"cannot remove the brick " + path + " of deleted volume " +
-                     record.value("volume", "") + ": " + ec.message()};
-      log::warn("volumes: removed brick " + path + " of deleted volume " +
-                record.value("volume", ""));
-      removed.push_back(path);
+        return Error{"cannot remove the brick " + brick.path + " of deleted volume " +
+                     record->volume + ": " + ec.message()};
+      log::warn("volumes: removed brick " + brick.path + " of deleted volume " + record->volume);
+      removed.push_back(brick.path);
     }
   }
   return removed;

@@ -48,7 +48,23 @@ Result<nlohmann::ordered_json> delete_volume(GlusterCli& gluster, cluster::KeyVa
                                              const nlohmann::json& arguments,
                                              const std::string& by);
 
+// One /hearth/volume-deletions/<NAME> record: the volume's UUID and where its bricks were.
+struct VolumeDeletion {
+  struct Brick {
+    std::string node;
+    std::string path;  // absolute
+  };
+  std::string volume;
+  std::string id;  // gluster's volume UUID
+  std::vector<Brick> bricks;
+
+  // Pure; every field checked for its type (a stored value may be anything): an error names what
+  // is wrong, nothing throws. Bricks must have a node and an absolute path without "..".
+  static Result<VolumeDeletion> parse(const std::string& text);
+};
+
 // Removes this node's brick directories of deleted volumes (see above). Returns what it removed.
+// A malformed record is logged once with its key and skipped (cluster/malformed_records.h).
 Result<std::vector<std::string>> remove_deleted_bricks(cluster::KeyValueStore& store,
                                                        const Spec& spec, const std::string& node);
 

@@ -18,12 +18,22 @@ Result<NodeMounts> NodeMounts::parse(const std::string& text) {
   if (!parsed.is_object() || !parsed["node"].is_string() || !parsed["mounts"].is_object()) {
     return Error{"a volume-mounts record needs \"node\" (a string) and \"mounts\" (an object)"};
   }
+  // Field by field, each of the type it must have: a hostile record is read as far as it is sound.
+  auto text_of = [](const json& object, const char* name) {
+    auto it = object.find(name);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto bytes_of = [](const json& object, const char* name) {
+    auto it = object.find(name);
+    return it != object.end() && it->is_number_unsigned() ? it->get<std::uint64_t>()
+                                                          : std::uint64_t{0};
+  };
   NodeMounts record;
   record.node = parsed["node"].get<std::string>();
   for (const auto& [volume, m] : parsed["mounts"].items()) {
     if (!m.is_object()) continue;
-    record.mounts[volume] = {m.value("state", ""), m.value("path", ""),
-                             m.value("total", std::uint64_t{0}), m.value("free", std::uint64_t{0})};
+    record.mounts[volume] = {text_of(m, "state"), text_of(m, "path"), bytes_of(m, "total"),
+                             bytes_of(m, "free")};
   }
   return record;
 }

@@ -3,6 +3,8 @@
 #include <set>
 
 #include "cluster/keys.h"
+#include "cluster/malformed_records.h"
+#include "cluster/record_json.h"
 #include "cluster/records.h"
 #include "cluster/stored_plan.h"
 #include "common/log.h"
@@ -25,7 +27,7 @@ Result<std::vector<Assignment>> read_assignments(KeyValueStore& store, Consisten
   for (const auto& kv : range->kvs) {
     auto parsed = Assignment::parse(kv.value);
     if (!parsed) {
-      log::warn("ignoring a damaged assignment " + kv.key + ": " + parsed.error().message);
+      report_malformed_record("assignment", kv, parsed.error().message);
       continue;
     }
     parsed->service = suffix(kv.key, keys::kAssignmentsPrefix);  // the key is the truth

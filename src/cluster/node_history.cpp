@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cluster/keys.h"
+#include "cluster/malformed_records.h"
 #include "common/log.h"
 
 namespace hearth::cluster {
@@ -15,7 +16,7 @@ Result<NodeObservation> observe_nodes(KeyValueStore& store, Consistency consiste
     auto record = NodeRecord::parse(kv.value);
     std::string name = kv.key.substr(std::string(keys::kNodesPrefix).size());
     if (!record) {
-      log::warn("ignoring a damaged node record " + kv.key + ": " + record.error().message);
+      report_malformed_record("node record", kv, record.error().message);
       continue;
     }
     record->lease = kv.lease;

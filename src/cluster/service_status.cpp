@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cluster/malformed_records.h"
+
 namespace hearth::cluster {
 
 using nlohmann::json;
@@ -15,10 +17,8 @@ std::string ServiceStatusRecord::to_json() const {
   out["restarts"] = restarts;
   out["since"] = since;
   if (last_probe) {
-    out["last_probe"] = {{"ok", last_probe->ok},
-                         {"at", last_probe->at},
-                         {"message", last_probe->message},
-                         {"duration_ms", last_probe->duration_ms}};
+    out["last_probe"] = {
+        {"ok", last_probe->ok}, {"at", last_probe->at}, {"message", last_probe->message}};
   } else {
     out["last_probe"] = nullptr;
   }
@@ -52,10 +52,10 @@ Result<ServiceStatusRecord> ServiceStatusRecord::parse(const std::string& text) 
   record.since = int_of(parsed, "since");
   if (auto it = parsed.find("last_probe"); it != parsed.end() && it->is_object()) {
     Probe probe;
-    probe.ok = it->value("ok", false);
+    auto ok = it->find("ok");
+    probe.ok = ok != it->end() && ok->is_boolean() && ok->get<bool>();
     probe.at = int_of(*it, "at");
     probe.message = string_of(*it, "message");
-    probe.duration_ms = int_of(*it, "duration_ms");
     record.last_probe = probe;
   }
   record.error = string_of(parsed, "error");
@@ -69,7 +69,11 @@ Result<std::vector<ServiceStatusRecord>> read_service_statuses(KeyValueStore& st
   if (!range) return range.error();
   std::vector<ServiceStatusRecord> records;
   for (const auto& kv : range->kvs) {
-    if (auto record = ServiceStatusRecord::parse(kv.value)) records.push_back(std::move(*record));
+    if (auto record = ServiceStatusRecord::parse(kv.value)) {
+      records.push_back(std::move(*record));
+    } else {
+      report_malformed_record("service status", kv, record.error().message);
+    }
   }
   return records;
 }

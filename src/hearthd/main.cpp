@@ -57,6 +57,7 @@
 #include "cluster/etcd_member.h"
 #include "cluster/etcd_store.h"
 #include "cluster/stored_plan.h"
+#include "cluster/malformed_records.h"
 #include "common/log.h"
 #include "engines/gluster.h"
 #include "plan/firewall.h"
@@ -91,6 +92,17 @@ class StopSignal {
   std::condition_variable changed_;
   bool stopped_ = false;
 };
+
+// Runs one step of a thread; an exception (which no step should throw: a bug, or input no reader
+// foresaw) becomes a failed step, so the thread and hearthd live on to the next one.
+template <typename Step>
+Status guarded(const char* what, Step& step) {
+  try {
+    return step();
+  } catch (const std::exception& error) {
+    return Error{std::string("unexpected failure in the ") + what + " step: " + error.what()};
+  }
+}
 
 // Logs a recurring failure once, then every 10 s while it lasts, and its recovery.
 class FailureLog {
@@ -141,7 +153,11 @@ nlohmann::ordered_json volumes_status(const Spec& spec, const agent::VolumeRecon
   if (auto found =
           store.get_prefix(agent::kVolumeMountsPrefix, cluster::Consistency::serializable)) {
     for (const auto& kv : found->kvs) {
-      if (auto record = agent::NodeMounts::parse(kv.value)) mounts.push_back(*record);
+      if (auto record = agent::NodeMounts::parse(kv.value)) {
+        mounts.push_back(*record);
+      } else {
+        cluster::report_malformed_record("volume-mounts record", kv, record.error().message);
+      }
     }
   }
   return agent::volumes_json(spec, volumes.reports(), mounts, monotonic_ms());
@@ -390,7 +406,7 @@ int main(int argc, char** argv) {
       FailureLog failures(what);
       auto next = std::chrono::steady_clock::now();
       do {
-        failures.report(step());
+        failures.report(guarded(what, step));
         next += options.timing.renew_interval;
         auto now = std::chrono::steady_clock::now();
         if (next < now) next = now;
@@ -413,8 +429,9 @@ int main(int argc, char** argv) {
   // The leader's assignment step, faster than the tick: failover waits on it (assignments.h).
   std::thread assignments([&stop, &loop] {
     FailureLog failures("assignments");
+    auto step = [&loop] { return loop.assign(); };
     do {
-      failures.report(loop.assign());
+      failures.report(guarded("assignments", step));
     } while (stop.sleep_until(std::chrono::steady_clock::now() + 100ms));
   });
   // Before the firewall and the services: they look for this node's interface on each network.
@@ -514,7 +531,7 @@ int main(int argc, char** argv) {
     services_thread = std::thread([&stop, &options, &assigned_services, services_step] {
       FailureLog failures("services");
       while (true) {
-        failures.report(services_step());
+        failures.report(guarded("services", services_step));
         auto next = std::chrono::steady_clock::now() + options.timing.renew_interval;
         while (true) {
           if (!stop.sleep_until(std::min(next, std::chrono::steady_clock::now() + 100ms))) return;

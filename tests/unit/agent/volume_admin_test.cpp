@@ -137,3 +137,59 @@ TEST(DeleteVolume, OnlyConfirmedAndOnlyWhenTheSpecNoLongerNamesIt) {
 
 }  // namespace
 }  // namespace hearth::agent
+
+namespace hearth::agent {
+namespace {
+
+// Values anyone with a node's certificate could put under /hearth/volume-deletions/: each is an
+// error, never an exception, and never a path to remove.
+TEST(VolumeDeletion, HostileRecordsAreErrorsNeverExceptions) {
+  for (const std::string& text : std::vector<std::string>{
+           "", "not json", "[]", "42", "null", R"({"id": 7, "bricks": []})",
+           R"({"id": "u", "bricks": 3})", R"({"id": "u", "bricks": [3]})",
+           R"({"id": "u", "bricks": [{"node": 1, "path": "/x"}]})",
+           R"({"id": "u", "bricks": [{"node": "r510", "path": ["/x"]}]})",
+           R"({"id": "u", "bricks": [{"node": "r510", "path": "relative"}]})",
+           R"({"id": "u", "bricks": [{"node": "r510", "path": "/srv/../etc"}]})",
+           R"({"id": "u", "bricks": [{"node": "r510", "path": "/srv/.."}]})",
+           R"({"id": "u", "bricks": [null]})", std::string("{\"id\": \"\x01\"}\x00", 12)}) {
+    auto parsed = VolumeDeletion::parse(text);
+    EXPECT_FALSE(parsed.ok()) << text;
+  }
+  auto good = VolumeDeletion::parse(
+      R"({"volume": "appdata", "id": "u", "bricks": [{"node": "r510", "path": "/srv/b"}], "x": 1})");
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  EXPECT_EQ(good->bricks.at(0).path, "/srv/b");
+}
+
+TEST(VolumeDeletion, AMalformedRecordIsSkippedAndTheOthersStillCount) {
+  ManualClock clock;
+  cluster::MemoryKeyValueStore store(clock);
+  ASSERT_TRUE(store.put(std::string(kVolumeDeletionsPrefix) + "bad",
+                        R"({"id": 5, "bricks": [{"node": 3}]})", 0)
+                  .ok());
+  ASSERT_TRUE(store.put(std::string(kVolumeDeletionsPrefix) + "worse", "\x01\x02", 0).ok());
+  for (int i = 0; i < 3; ++i) {  // every step of the mount thread: never a throw
+    auto removed = remove_deleted_bricks(store, example_spec(), "r510");
+    ASSERT_TRUE(removed.ok()) << removed.error().message;
+    EXPECT_TRUE(removed->empty());
+  }
+}
+
+TEST(DeleteVolume, TheConfirmationMustBeTheBooleanTrue) {
+  OneVolumeGluster gluster;
+  ManualClock clock;
+  cluster::MemoryKeyValueStore store(clock);
+  Spec without = example_spec();
+  std::erase_if(without.volumes, [](const Volume& v) { return v.name == "appdata"; });
+  for (const auto& arguments : {nlohmann::json{{"yes_destroy_data", "yes"}},
+                                nlohmann::json{{"yes_destroy_data", 1}},
+                                nlohmann::json{{"yes_destroy_data", false}}}) {
+    EXPECT_FALSE(delete_volume(gluster, store, without, "appdata", arguments, "t").ok())
+        << arguments.dump();
+  }
+  EXPECT_TRUE(gluster.calls.empty());
+}
+
+}  // namespace
+}  // namespace hearth::agent

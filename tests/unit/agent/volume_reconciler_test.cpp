@@ -542,3 +542,23 @@ TEST(VolumeReconciler, TheLeaderDoesNotActOnAStaleView) {
 
 }  // namespace
 }  // namespace hearth::agent
+
+namespace hearth::agent {
+namespace {
+
+TEST(NodeMounts, FieldsOfTheWrongTypeAreReadAsAbsentNeverThrown) {
+  auto parsed = NodeMounts::parse(
+      R"({"node": "r510", "mounts": {"a": {"state": 1, "path": [], "total": "x", "free": -3},
+                                     "b": 7, "c": {"state": "alive", "total": 10}}})");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->mounts["a"].state, "");
+  EXPECT_EQ(parsed->mounts["a"].total, 0u);
+  EXPECT_EQ(parsed->mounts["a"].free, 0u);
+  EXPECT_EQ(parsed->mounts.count("b"), 0u);
+  EXPECT_EQ(parsed->mounts["c"].total, 10u);
+  EXPECT_FALSE(NodeMounts::parse(R"({"node": 5, "mounts": {}})").ok());
+  EXPECT_FALSE(NodeMounts::parse("\x7f").ok());
+}
+
+}  // namespace
+}  // namespace hearth::agent

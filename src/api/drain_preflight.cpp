@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "cluster/record_json.h"
+
 #include "plan/what_if.h"
 
 namespace hearth::api {
@@ -10,18 +12,9 @@ namespace {
 
 using nlohmann::json;
 using nlohmann::ordered_json;
-
-std::string text_of(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::int64_t int_of(const json& object, const char* key) {
-  if (!object.is_object()) return 0;
-  auto it = object.find(key);
-  return it != object.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
+// A missing or mistyped field reads as "" or 0 (find() is end() on a non-object too).
+using cluster::record_json::get_int;
+using cluster::record_json::get_string;
 
 ordered_json check(const char* name, bool ok, const std::string& detail) {
   return {{"check", name}, {"ok", ok}, {"detail", detail}};
@@ -30,13 +23,13 @@ ordered_json check(const char* name, bool ok, const std::string& detail) {
 ordered_json quorum_check(const std::string& node, const json& status) {
   const json& quorum = status["quorum"];
   bool ok_now = quorum.is_object() && quorum.value("ok", false);
-  std::int64_t total = int_of(quorum, "members");
-  std::int64_t up = int_of(quorum, "members_up");
+  std::int64_t total = get_int(quorum, "members");
+  std::int64_t up = get_int(quorum, "members_up");
   std::int64_t needed = total / 2 + 1;
   bool node_member_up = false;
   if (status["members"].is_array()) {
     for (const auto& m : status["members"]) {
-      if (text_of(m, "name") == node && m.value("up", false)) node_member_up = true;
+      if (get_string(m, "name") == node && m.value("up", false)) node_member_up = true;
     }
   }
   std::int64_t without = up - (node_member_up ? 1 : 0);
@@ -59,27 +52,27 @@ ordered_json volumes_check(const std::string& node, const json& status) {
   if (status["volumes"].is_array()) {
     for (const auto& v : status["volumes"]) {
       ++volumes;
-      std::string name = text_of(v, "name");
+      std::string name = get_string(v, "name");
       const json& heal = v["heal"];
       if (!heal.is_object()) {
         problems.push_back(name + ": heal state unknown");
       } else {
-        if (int_of(heal, "split_brain") > 0) {
-          problems.push_back(name + ": " + std::to_string(int_of(heal, "split_brain")) +
+        if (get_int(heal, "split_brain") > 0) {
+          problems.push_back(name + ": " + std::to_string(get_int(heal, "split_brain")) +
                              " split-brain entries");
         }
-        if (int_of(heal, "pending") > 0) {
-          problems.push_back(name + ": " + std::to_string(int_of(heal, "pending")) +
+        if (get_int(heal, "pending") > 0) {
+          problems.push_back(name + ": " + std::to_string(get_int(heal, "pending")) +
                              " entries to heal");
         }
       }
       if (v["bricks"].is_array()) {
         for (const auto& b : v["bricks"]) {
-          if (text_of(b, "node") == node) continue;
+          if (get_string(b, "node") == node) continue;
           if (!b["up"].is_boolean()) {
-            problems.push_back(name + ": brick on " + text_of(b, "node") + " unknown");
+            problems.push_back(name + ": brick on " + get_string(b, "node") + " unknown");
           } else if (!b["up"].get<bool>()) {
-            problems.push_back(name + ": brick on " + text_of(b, "node") + " down");
+            problems.push_back(name + ": brick on " + get_string(b, "node") + " down");
           }
         }
       }
@@ -119,23 +112,23 @@ ordered_json drain_preflight(const Spec& spec, const std::string& node, const js
   ObservedState observed;
   if (status["nodes"].is_array()) {
     for (const auto& n : status["nodes"]) {
-      if (text_of(n, "state") == "dead") {
-        gone.insert(text_of(n, "name"));
-        observed.down_nodes.insert(text_of(n, "name"));
+      if (get_string(n, "state") == "dead") {
+        gone.insert(get_string(n, "name"));
+        observed.down_nodes.insert(get_string(n, "name"));
       }
     }
   }
   if (status["drained"].is_array()) {
-    for (const auto& d : status["drained"]) gone.insert(text_of(d, "node"));
+    for (const auto& d : status["drained"]) gone.insert(get_string(d, "node"));
   }
   std::map<std::string, std::string> on_now;  // service -> node, from the assignments
   if (status["assignments"].is_array()) {
     for (const auto& a : status["assignments"]) {
-      std::string service = text_of(a, "service"), at = text_of(a, "node");
+      std::string service = get_string(a, "service"), at = get_string(a, "node");
       if (at.empty()) continue;
       on_now[service] = at;
       observed.placements[service] = at;
-      if (auto address = Ipv4::parse(text_of(a, "address"))) observed.addresses[service] = *address;
+      if (auto address = Ipv4::parse(get_string(a, "address"))) observed.addresses[service] = *address;
     }
   }
   Failures failures;

@@ -3,29 +3,22 @@
 #include <algorithm>
 #include <set>
 
+#include "cluster/record_json.h"
+
 namespace hearth::api {
 namespace {
 
 using nlohmann::json;
 using nlohmann::ordered_json;
-
-std::string text_of(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::int64_t ms_of(const json& object, const char* key) {
-  if (!object.is_object()) return 0;
-  auto it = object.find(key);
-  return it != object.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
+// A missing or mistyped field reads as "" or 0 (find() is end() on a non-object too).
+using cluster::record_json::get_int;
+using cluster::record_json::get_string;
 
 // name -> entry, for an array of objects keyed by `key`.
 std::map<std::string, json> by_name(const json& array, const char* key) {
   std::map<std::string, json> out;
   if (!array.is_array()) return out;
-  for (const auto& entry : array) out[text_of(entry, key)] = entry;
+  for (const auto& entry : array) out[get_string(entry, key)] = entry;
   return out;
 }
 
@@ -63,7 +56,7 @@ StatusChanges StatusTracker::observe(const json& after) {
   StatusChanges changes;
   const json before = std::move(before_);
   before_ = after;
-  std::int64_t now = ms_of(after, "observed_at");
+  std::int64_t now = get_int(after, "observed_at");
   auto at_or_now = [now](std::int64_t at) { return at > 0 ? at : now; };
   auto nodes_after = by_name(after["nodes"], "name");
 
@@ -74,26 +67,26 @@ StatusChanges StatusTracker::observe(const json& after) {
     if (had != has) {
       changes.events.push_back(
           {now, "quorum", "",
-           has ? "quorum regained" : "quorum lost: " + text_of(after["quorum"], "error")});
+           has ? "quorum regained" : "quorum lost: " + get_string(after["quorum"], "error")});
     }
     // Nodes.
     auto nodes_before = by_name(before["nodes"], "name");
     for (const auto& [name, node] : nodes_after) {
       auto was = nodes_before.find(name);
       if (was == nodes_before.end()) continue;
-      std::string state = text_of(node, "state");
-      if (state != text_of(was->second, "state")) {
+      std::string state = get_string(node, "state");
+      if (state != get_string(was->second, "state")) {
         changes.events.push_back(
-            {at_or_now(ms_of(node, "since")), "node", name, name + " is " + state});
+            {at_or_now(get_int(node, "since")), "node", name, name + " is " + state});
       }
     }
     // Leader.
-    std::string leader_before = text_of(before["leader"], "node");
-    std::string leader_after = text_of(after["leader"], "node");
+    std::string leader_before = get_string(before["leader"], "node");
+    std::string leader_after = get_string(after["leader"], "node");
     if (leader_before != leader_after) {
       changes.leader_changed = true;
       changes.events.push_back(
-          {at_or_now(ms_of(after["leader"], "since")), "leader", leader_after,
+          {at_or_now(get_int(after["leader"], "since")), "leader", leader_after,
            leader_after.empty()
                ? "no leader (was " + leader_before + ")"
                : leader_after + " leads" +
@@ -104,8 +97,8 @@ StatusChanges StatusTracker::observe(const json& after) {
     auto drained_after = by_name(after["drained"], "node");
     for (const auto& [node, d] : drained_after) {
       if (!drained_before.count(node)) {
-        changes.events.push_back({at_or_now(ms_of(d, "since")), "drain", node,
-                                  node + " drained by " + text_of(d, "by")});
+        changes.events.push_back({at_or_now(get_int(d, "since")), "drain", node,
+                                  node + " drained by " + get_string(d, "by")});
       }
     }
     for (const auto& [node, d] : drained_before) {
@@ -118,12 +111,12 @@ StatusChanges StatusTracker::observe(const json& after) {
     for (const auto& [service, a] : by_name(after["assignments"], "service")) {
       auto was = assigned_before.find(service);
       if (was == assigned_before.end()) continue;
-      std::string node = text_of(a, "node"), old_node = text_of(was->second, "node");
-      std::string state = text_of(a, "state"), old_state = text_of(was->second, "state");
+      std::string node = get_string(a, "node"), old_node = get_string(was->second, "node");
+      std::string state = get_string(a, "state"), old_state = get_string(was->second, "state");
       if (node == old_node && state == old_state) continue;
       std::string text = service + ": ";
       if (state == "releasing") {
-        text += "releasing on " + node + " for " + text_of(a, "to");
+        text += "releasing on " + node + " for " + get_string(a, "to");
       } else if (node.empty()) {
         text += state + (old_node.empty() ? "" : " (was on " + old_node + ")");
       } else if (old_node.empty() || old_node == node) {
@@ -131,21 +124,21 @@ StatusChanges StatusTracker::observe(const json& after) {
       } else {
         text += old_node + " -> " + node;
       }
-      std::string reason = text_of(a, "reason");
+      std::string reason = get_string(a, "reason");
       if (!reason.empty()) text += " (" + reason + ")";
-      changes.events.push_back({at_or_now(ms_of(a, "since")), "assignment", service, text});
+      changes.events.push_back({at_or_now(get_int(a, "since")), "assignment", service, text});
     }
     // Services as their nodes report them.
     auto services_before = by_name(before["services"], "name");
     for (const auto& [service, s] : by_name(after["services"], "name")) {
       auto was = services_before.find(service);
       if (was == services_before.end()) continue;
-      std::string node = text_of(s, "node"), state = text_of(s, "state");
-      if (node == text_of(was->second, "node") && state == text_of(was->second, "state")) continue;
+      std::string node = get_string(s, "node"), state = get_string(s, "state");
+      if (node == get_string(was->second, "node") && state == get_string(was->second, "state")) continue;
       std::string text = service + ": " + state + (node.empty() ? "" : " on " + node);
-      std::string error = text_of(s, "error");
+      std::string error = get_string(s, "error");
       if (!error.empty() && state != "running") text += " (" + error + ")";
-      changes.events.push_back({at_or_now(ms_of(s, "since")), "service", service, text});
+      changes.events.push_back({at_or_now(get_int(s, "since")), "service", service, text});
     }
     // Volumes: heal and split-brain appearing or clearing.
     auto volumes_before = by_name(before["volumes"], "name");
@@ -153,7 +146,7 @@ StatusChanges StatusTracker::observe(const json& after) {
       auto was = volumes_before.find(volume);
       if (was == volumes_before.end()) continue;
       auto count = [](const json& vol, const char* key) -> std::int64_t {
-        return vol["heal"].is_object() ? ms_of(vol["heal"], key) : 0;
+        return vol["heal"].is_object() ? get_int(vol["heal"], key) : 0;
       };
       for (const char* key : {"split_brain", "pending"}) {
         std::int64_t old_count = count(was->second, key), new_count = count(v, key);
@@ -171,15 +164,15 @@ StatusChanges StatusTracker::observe(const json& after) {
   // Failovers: a service seen running on a node other than the last one seen running it, whose
   // last node is dead now.
   for (const auto& [service, s] : by_name(after["services"], "name")) {
-    std::string node = text_of(s, "node");
+    std::string node = get_string(s, "node");
     if (node.empty()) continue;
     auto last = last_node_.find(service);
     if (last != last_node_.end() && last->second != node) {
-      if (text_of(s, "state") != "running") continue;  // judged once it runs
+      if (get_string(s, "state") != "running") continue;  // judged once it runs
       auto old_node = nodes_after.find(last->second);
-      if (old_node != nodes_after.end() && text_of(old_node->second, "state") == "dead") {
-        std::int64_t died = ms_of(old_node->second, "since");
-        std::int64_t running = ms_of(s, "since");
+      if (old_node != nodes_after.end() && get_string(old_node->second, "state") == "dead") {
+        std::int64_t died = get_int(old_node->second, "since");
+        std::int64_t running = get_int(s, "since");
         if (died > 0 && running >= died) {
           changes.failover_seconds.push_back(static_cast<double>(running - died) / 1000.0);
         }

@@ -1,6 +1,7 @@
 // Service failover in the lab: power-cut drills. Brings the lab up with `hearth lab up`, writes a
 // token into the service's volume directory on both servers, and starts a client in the `home`
-// namespace that asks the service for it every 50 ms (curl, 400 ms timeout) and logs each answer
+// namespace that asks the service for it every 50 ms (curl, 400 ms timeout; a request does not
+// wait for the one before) and logs each answer
 // with its wall-clock time. Then, drill after drill: cut the power of the node the service is
 // assigned to (`hearth lab kill NODE --power`: its links go down, its peers hear nothing), and
 // measure from the moment before the cut until the first good answer (the token) at the same
@@ -331,8 +332,10 @@ int run_bench(int argc, char** argv) {
   }
   std::string url = "http://" + address + ":" + port + "/index.html";
   std::string log = "/tmp/hearth-failover-bench-" + std::to_string(::getpid()) + ".log";
-  std::string loop = "while :; do s=$(date +%s%3N); out=$(curl -s -m 0.4 " + url +
-                     " 2>/dev/null); rc=$?; echo \"$s $(date +%s%3N) $rc $out\"; sleep 0.05; done";
+  // A request starts every 50 ms without waiting for the one before: one sent while the address
+  // is nowhere waits out its 400 ms timeout, and must not hide the answer of the next one.
+  std::string loop = "while :; do ( s=$(date +%s%3N); out=$(curl -s -m 0.4 " + url +
+                     " 2>/dev/null); rc=$?; echo \"$s $(date +%s%3N) $rc $out\" ) & sleep 0.05; done";
   auto client =
       hearth::Child::start({.argv = {hearth_path, "lab", "exec", "home", "--", "sh", "-c", loop},
                             .out = hearth::Output::file,
@@ -399,11 +402,13 @@ int run_bench(int argc, char** argv) {
     while (!answering(links_down) && wall_ms() - cut < 60000) std::this_thread::sleep_for(50ms);
     auto probes = read_probes(log, token);
     std::optional<long long> first_good, last_good_before;
+    // Requests overlap (one starts every 50 ms), so their lines are not in order.
     for (const auto& p : probes) {
-      if (p.good && p.started <= cut) last_good_before = p.at;
-      if (p.good && p.started > links_down) {
+      if (p.good && p.started <= cut && (!last_good_before || p.at > *last_good_before)) {
+        last_good_before = p.at;
+      }
+      if (p.good && p.started > links_down && (!first_good || p.at < *first_good)) {
         first_good = p.at;
-        break;
       }
     }
     if (!first_good) {
@@ -482,7 +487,7 @@ int run_bench(int argc, char** argv) {
   print_table(steps);
   double max = times.empty() ? 0 : *std::max_element(times.begin(), times.end());
   std::cout << "\nmedian " << seconds_text(median(times)) << ", max " << seconds_text(max)
-            << " (goal: median <= 3 s, max <= 5 s)\n";
+            << " (goal on a quiet 2-core machine: median <= 2.5 s, max <= 3.5 s)\n";
   std::remove(log.c_str());
   return 0;
 }

@@ -21,14 +21,6 @@ struct Desired {
   std::string firewall;
 };
 
-struct DueProbe {
-  std::string service;
-  Ipv4 address;
-  HealthCheck check;
-  ProbeResult result;
-  std::int64_t duration_ms = 0;
-};
-
 }  // namespace
 
 bool ServiceRuntimeStatus::operator==(const ServiceRuntimeStatus& other) const {
@@ -68,6 +60,92 @@ std::string service_firewall_ruleset(const Spec& spec, const Service& service, I
 ServiceReconciler::ServiceReconciler(ServiceHost& host, Clock& clock,
                                      ServiceReconcilerOptions options)
     : host_(host), clock_(clock), options_(options) {}
+
+ServiceReconciler::~ServiceReconciler() {
+  for (auto& [service, task] : probing_) {
+    if (task->thread.joinable()) task->thread.join();
+  }
+}
+
+void ServiceReconciler::launch_probe(const std::string& service, Ipv4 address,
+                                     const HealthCheck& check, Clock::TimePoint run) {
+  auto task = std::make_unique<ProbeTask>();
+  task->address = address;
+  task->check = check;
+  task->run = run;
+  task->launched = clock_.now();
+  ProbeTask* raw = task.get();
+  task->thread = std::thread([this, raw, service] {
+    auto started = clock_.now();
+    raw->result = host_.probe(service, raw->address, raw->check);
+    raw->duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started).count();
+    raw->done = true;
+  });
+  probing_[service] = std::move(task);
+}
+
+void ServiceReconciler::wait_for_probes() {
+  if (options_.probe_wait <= 0ms) return;
+  const bool forever = options_.probe_wait == std::chrono::milliseconds::max();
+  auto deadline = std::chrono::steady_clock::now() +
+                  (forever ? std::chrono::milliseconds(0) : options_.probe_wait);
+  for (auto& [service, task] : probing_) {
+    if (forever) {
+      if (task->thread.joinable()) task->thread.join();
+      continue;
+    }
+    // Real time (not clock_): this bounds how long the step itself waits.
+    while (!task->done && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+}
+
+Status ServiceReconciler::take_probe_results() {
+  Status first = ok_status();
+  for (auto it = probing_.begin(); it != probing_.end();) {
+    ProbeTask& probe = *it->second;
+    if (!probe.done) {
+      ++it;
+      continue;
+    }
+    if (probe.thread.joinable()) probe.thread.join();
+    std::string service = it->first;
+    auto task = std::move(it->second);
+    it = probing_.erase(it);
+    auto found = tracked_.find(service);
+    // A result about a run that ended (stopped, restarted, unassigned) says nothing now.
+    if (fenced_ || found == tracked_.end() || !found->second.started ||
+        found->second.started_at != probe.run) {
+      continue;
+    }
+    Tracked& tracked = found->second;
+    auto now = clock_.now();
+    tracked.status.last_probe =
+        ProbeRecord{probe.result.ok, clock_.wall_ms(), probe.result.message, probe.duration_ms};
+    tracked.next_probe = probe.launched + std::chrono::milliseconds(probe.check.interval);
+    if (probe.result.ok) {
+      tracked.probe_failures = 0;
+      tracked.answered = true;
+      tracked.status.error.clear();
+      set_state(tracked, "running");
+      continue;
+    }
+    if (!tracked.answered && now - tracked.started_at < options_.probe_grace) continue;
+    tracked.probe_failures += 1;
+    set_state(tracked, "unhealthy");
+    tracked.status.error = "health check failed: " + probe.result.message;
+    if (tracked.probe_failures >= options_.failure_threshold) {
+      record_failure(tracked, "restarting",
+                     "health check failed " + std::to_string(tracked.probe_failures) +
+                         " times in a row (" + probe.result.message + "): restarting it");
+      Status stopped = host_.stop(service, options_.stop_grace);
+      if (first && !stopped) first = stopped;
+    }
+  }
+  return first;
+}
 
 std::chrono::milliseconds ServiceReconciler::backoff(int failures) const {
   if (failures <= 1) return 0ms;
@@ -168,7 +246,13 @@ Status ServiceReconciler::reconcile(const Spec& spec, const std::vector<Assigned
     it = desired.count(it->first) ? std::next(it) : tracked_.erase(it);
   }
 
-  std::vector<DueProbe> probes;
+  struct DueProbe {
+    std::string service;
+    Ipv4 address;
+    HealthCheck check;
+    Clock::TimePoint run;
+  };
+  std::vector<DueProbe> due;  // launched after the starts and stops of this step
   for (const auto& [name, want] : desired) {
     if (fenced_) break;
     auto now = clock_.now();
@@ -222,8 +306,8 @@ Status ServiceReconciler::reconcile(const Spec& spec, const std::vector<Assigned
       }
       if (!want.service->health) {
         set_state(tracked, "running");
-      } else if (now >= tracked.next_probe) {
-        probes.push_back({name, want.address, *want.service->health, {}});
+      } else if (now >= tracked.next_probe && !probing_.count(name)) {
+        due.push_back({name, want.address, *want.service->health, tracked.started_at});
       }
       continue;
     }
@@ -276,43 +360,12 @@ Status ServiceReconciler::reconcile(const Spec& spec, const std::vector<Assigned
                    : ""));
   }
 
-  // Health probes, in parallel: a slow one does not delay the others.
-  if (!probes.empty() && !fenced_) {
-    std::vector<std::thread> threads;
-    for (auto& probe : probes) {
-      threads.emplace_back([this, &probe] {
-        auto started = clock_.now();
-        probe.result = host_.probe(probe.service, probe.address, probe.check);
-        probe.duration_ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started).count();
-      });
-    }
-    for (auto& thread : threads) thread.join();
-  }
-  for (auto& probe : probes) {
-    if (fenced_) break;
-    Tracked& tracked = tracked_[probe.service];
-    auto now = clock_.now();
-    tracked.status.last_probe =
-        ProbeRecord{probe.result.ok, clock_.wall_ms(), probe.result.message, probe.duration_ms};
-    tracked.next_probe = now + std::chrono::milliseconds(probe.check.interval);
-    if (probe.result.ok) {
-      tracked.probe_failures = 0;
-      tracked.answered = true;
-      tracked.status.error.clear();
-      set_state(tracked, "running");
-      continue;
-    }
-    if (!tracked.answered && now - tracked.started_at < options_.probe_grace) continue;
-    tracked.probe_failures += 1;
-    set_state(tracked, "unhealthy");
-    tracked.status.error = "health check failed: " + probe.result.message;
-    if (tracked.probe_failures >= options_.failure_threshold) {
-      record_failure(tracked, "restarting",
-                     "health check failed " + std::to_string(tracked.probe_failures) +
-                         " times in a row (" + probe.result.message + "): restarting it");
-      keep(host_.stop(probe.service, options_.stop_grace));
-    }
+  // Health probes run in parallel and in the background: a slow one delays neither the others
+  // nor this step beyond probe_wait.
+  if (!fenced_) {
+    for (const auto& probe : due) launch_probe(probe.service, probe.address, probe.check, probe.run);
+    wait_for_probes();
+    keep(take_probe_results());
   }
   if (fenced_) mark_fenced();
   return first;

@@ -22,6 +22,9 @@
 //     failures;
 //   - a health probe every `health.interval`, the first one `interval` after the start; failures
 //     count once the service answered once or 10 s after the start, whichever comes first.
+//     Probes run in the background: a step waits at most `probe_wait` for the probes it started
+//     and takes later results at a later step, so a probe that hangs (a service whose volume
+//     stalls while gluster gives up on a dead server) never delays a failover or handover step.
 //
 // Fencing: stop_all() closes the gate (a start in progress stops between two steps), removes every
 // service address, kills every container and returns; reconcile() then starts nothing while
@@ -34,9 +37,11 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agent/service_host.h"
@@ -60,6 +65,9 @@ struct ServiceReconcilerOptions {
   std::chrono::milliseconds probe_grace{10000};   // failed probes before the first good one count
                                                   // only after this long
   std::chrono::milliseconds stop_grace{2000};     // SIGTERM before SIGKILL on a normal stop
+  // How long a step waits for the probes it started (the rest are taken at a later step).
+  // hearthd: 0; the default waits for them all, so one step shows a probe's result.
+  std::chrono::milliseconds probe_wait = std::chrono::milliseconds::max();
 };
 
 struct ProbeRecord {
@@ -90,6 +98,7 @@ class ServiceReconciler {
   ServiceReconciler(ServiceHost& host, Clock& clock, ServiceReconcilerOptions options = {});
   ServiceReconciler(const ServiceReconciler&) = delete;
   ServiceReconciler& operator=(const ServiceReconciler&) = delete;
+  ~ServiceReconciler();  // waits for the probes in flight
 
   // One step. `assigned`: the services this node must run (services missing from `spec` are
   // ignored: they cannot be started). `lease_held`: this node holds its lease (may run services).
@@ -120,6 +129,22 @@ class ServiceReconciler {
     ServiceRuntimeStatus status;
   };
 
+  // A health probe in flight, on a thread of its own.
+  struct ProbeTask {
+    Ipv4 address;
+    HealthCheck check;
+    Clock::TimePoint run;  // the Tracked::started_at of the run it probes
+    Clock::TimePoint launched{};
+    std::atomic<bool> done{false};
+    ProbeResult result;
+    std::int64_t duration_ms = 0;
+    std::thread thread;
+  };
+
+  void launch_probe(const std::string& service, Ipv4 address, const HealthCheck& check,
+                    Clock::TimePoint run);
+  void wait_for_probes();
+  Status take_probe_results();
   void record_failure(Tracked& tracked, const std::string& state, const std::string& error);
   void set_state(Tracked& tracked, const std::string& state);
   std::chrono::milliseconds backoff(int failures) const;
@@ -131,6 +156,7 @@ class ServiceReconciler {
   std::atomic<bool> fenced_{false};
   std::string fence_reason_;                // set by reconcile() only
   std::map<std::string, Tracked> tracked_;  // reconcile() and status() only (one thread)
+  std::map<std::string, std::unique_ptr<ProbeTask>> probing_;  // reconcile() only
 };
 
 // The nftables ruleset of `service`'s namespace when it holds `address`: only its ports, only

@@ -38,10 +38,15 @@ Status ControlLoop::tick() {
   auto keep = [&first](Status s) {
     if (!s && first) first = s;
   };
+  Spec current = spec();
+  // The arbiter leads whenever it is alive: then a server's death never costs an election
+  // (leader_election.h).
+  const Node* arbiter = current.arbiter();
+  election_.set_preferred_leader(arbiter != nullptr ? arbiter->name : "");
   keep(election_.tick());
   if (election_.is_leader()) {
     std::vector<std::string> names;
-    for (const auto& node : spec().nodes) names.push_back(node.name);
+    for (const auto& node : current.nodes) names.push_back(node.name);
     auto recorded =
         record_node_history(store_, names, election_.guard(), options_.node, clock_.wall_ms());
     if (!recorded) keep(recorded.error());

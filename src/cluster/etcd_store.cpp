@@ -331,4 +331,12 @@ Result<std::vector<EtcdMemberInfo>> etcd_member_list(const std::string& endpoint
   return members;
 }
 
+Status etcd_move_leader(const std::string& leader_endpoint, std::uint64_t target_id,
+                        std::chrono::milliseconds timeout) {
+  auto answer = Call{leader_endpoint, timeout}("/v3/maintenance/transfer-leadership",
+                                               {{"targetID", std::to_string(target_id)}});
+  if (!answer) return answer.error();
+  return ok_status();
+}
+
 }  // namespace hearth::cluster

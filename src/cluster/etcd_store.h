@@ -57,4 +57,10 @@ struct EtcdMemberInfo {
 Result<std::vector<EtcdMemberInfo>> etcd_member_list(const std::string& endpoint,
                                                      std::chrono::milliseconds timeout);
 
+// Asks the raft leader at `leader_endpoint` to hand its leadership to member `target_id`
+// (POST /v3/maintenance/transfer-leadership, etcdctl's move-leader). Fails when that member is
+// not the leader (any more) or the transfer does not finish within `timeout`.
+Status etcd_move_leader(const std::string& leader_endpoint, std::uint64_t target_id,
+                        std::chrono::milliseconds timeout);
+
 }  // namespace hearth::cluster

@@ -32,24 +32,43 @@ Status LeaderElection::tick() {
     return ok_status();
   }
 
+  std::string preferred;
+  {
+    std::lock_guard lock(mutex_);
+    preferred = preferred_;
+  }
+  // Another node is preferred: campaign only while it is not alive, and learn whether it is.
+  const bool defer = !preferred.empty() && preferred != self;
+
   LeaderRecord mine{self, lease.lease, clock_.wall_ms()};
   Txn campaign;
   campaign.compares = {Compare::absent(keys::kLeader)};
   campaign.success = {TxnOp::put(keys::kLeader, mine.to_json(), lease.lease)};
   campaign.failure = {TxnOp::get(keys::kLeader)};
+  if (defer) {
+    campaign.compares.push_back(Compare::absent(keys::node(preferred)));
+    campaign.failure.push_back(TxnOp::get(keys::node(preferred)));
+  }
   auto result = store_.txn(campaign);
   if (!result) return Error{"cannot campaign for leader: " + result.error().message};
 
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   bool was_leader = won_with_ != 0;
   if (result->succeeded) {
     won_with_ = lease.lease;
     won_at_ = result->revision;
     leader_ = mine;
+    preferred_alive_since_.reset();
     log::info("node " + self + " is the leader now (lease " + lease_hex(lease.lease) + ")");
     return ok_status();
   }
   const std::optional<KeyValue>& current = result->gets.empty() ? std::nullopt : result->gets[0];
+  bool preferred_alive = defer && result->gets.size() > 1 && result->gets[1].has_value();
+  if (!preferred_alive) {
+    preferred_alive_since_.reset();
+  } else if (!preferred_alive_since_) {
+    preferred_alive_since_ = clock_.now();
+  }
   leader_.reset();
   if (current) {
     if (auto record = LeaderRecord::parse(current->value)) leader_ = *record;
@@ -57,6 +76,13 @@ Status LeaderElection::tick() {
   if (current && current->lease == lease.lease) {
     won_with_ = lease.lease;  // still ours (e.g. confirmed after a failed tick)
     won_at_ = current->create_revision;
+    if (preferred_alive && clock_.now() - *preferred_alive_since_ >= kHandBackSettle) {
+      lock.unlock();
+      log::info("node " + self + " hands the leadership back to " + preferred +
+                " (the preferred leader, alive for " + std::to_string(kHandBackSettle.count()) +
+                " s)");
+      return resign();
+    }
     return ok_status();
   }
   if (was_leader) {
@@ -66,6 +92,12 @@ Status LeaderElection::tick() {
   won_with_ = 0;
   won_at_ = 0;
   return ok_status();
+}
+
+void LeaderElection::set_preferred_leader(std::string node) {
+  std::lock_guard lock(mutex_);
+  if (node != preferred_) preferred_alive_since_.reset();
+  preferred_ = std::move(node);
 }
 
 bool LeaderElection::is_leader() const {

@@ -13,8 +13,16 @@
 // Every write a leader makes carries guard() (the key still exists with the create revision it
 // won), so even a stale belief cannot write.
 //
+// The preferred leader (hearthd sets it to the arbiter): a server's failover is fastest when the
+// node that reassigns its services is not the one that died, and only the arbiter never runs a
+// service. So a node other than the preferred one campaigns only while the preferred node is not
+// alive (its /hearth/nodes key absent, checked in the same transaction), and a leader that is not
+// the preferred node resigns once the preferred node has been alive for kHandBackSettle (so a
+// flapping arbiter does not make the leadership flap). Without a preference every node campaigns.
+//
 // Thread-safety: tick() and resign() from the control loop; the rest from any thread.
 
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,11 +34,17 @@
 
 namespace hearth::cluster {
 
+// How long the preferred leader must be alive before another leader hands the leadership back.
+inline constexpr std::chrono::seconds kHandBackSettle{10};
+
 class LeaderElection {
  public:
   LeaderElection(KeyValueStore& store, Clock& clock, NodeLease& lease);
   LeaderElection(const LeaderElection&) = delete;
   LeaderElection& operator=(const LeaderElection&) = delete;
+
+  // The node that should lead whenever it is alive ("": none). Takes effect at the next tick.
+  void set_preferred_leader(std::string node);
 
   // Campaigns if there is no leader (while this node holds its lease); otherwise observes who
   // leads. Call after NodeLease::tick(). Fails when etcd does not answer (nothing changes).
@@ -59,6 +73,8 @@ class LeaderElection {
   LeaseId won_with_ = 0;  // the lease this node won with; 0: not leader
   Revision won_at_ = 0;   // create revision of the leader key it won
   std::optional<LeaderRecord> leader_;
+  std::string preferred_;
+  std::optional<Clock::TimePoint> preferred_alive_since_;  // seen alive at every tick since then
 };
 
 }  // namespace hearth::cluster

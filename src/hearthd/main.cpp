@@ -11,7 +11,7 @@
 // spec), the node firewall (every 500 ms: hearth's ports open to the management and storage
 // networks only; runs nft only when the spec changes, and every 5 s to check), on the arbiter DNS
 // and DHCP (every 500 ms: dnsmasq follows the leader's stored decision, read from the local etcd
-// member, so without quorum too), the
+// member, so without quorum too) and etcd's raft leadership (every second: kept on the arbiter), the
 // leader's assignment step (every 100 ms), volumes (every 500 ms: the leader builds and heals
 // gluster volumes; agent/volume_reconciler.h), volume mounts (every 500 ms: each server keeps its
 // FUSE mounts), the fence watchdog (every 50 ms, no I/O), the status watcher (every 500 ms: the
@@ -54,6 +54,7 @@
 #include "api/ui.h"
 #include "cluster/cluster_status.h"
 #include "cluster/control_loop.h"
+#include "cluster/etcd_leader_keeper.h"
 #include "cluster/etcd_member.h"
 #include "cluster/etcd_store.h"
 #include "cluster/stored_plan.h"
@@ -382,7 +383,11 @@ int main(int argc, char** argv) {
   agent::NodeServiceHost service_host({absolute_data_dir, node}, crun, service_networks, prober,
                                       &image_store);
   std::optional<agent::ServiceReconciler> services;
-  if (self->role == NodeRole::server) services.emplace(service_host, system_clock());
+  if (self->role == NodeRole::server) {
+    agent::ServiceReconcilerOptions service_options;
+    service_options.probe_wait = 0ms;  // a hanging probe never holds up a failover step
+    services.emplace(service_host, system_clock(), service_options);
+  }
   agent::ServiceStatusPublisher service_status(store, system_clock(), node);
   std::optional<agent::AssignedServices> assigned_services;
   if (services) assigned_services.emplace(*services, store, system_clock(), node);
@@ -461,6 +466,20 @@ int main(int argc, char** argv) {
       if (!decision) return decision.error();
       if (!*decision) return ok_status();  // no decision yet: the saved copy (if any) serves
       return dns_dhcp->reconcile(**decision);
+    });
+  }
+  // The arbiter keeps etcd's raft leadership (cluster/etcd_leader_keeper.h), as it keeps hearth's
+  // (cluster/leader_election.h): a server's death then costs neither election.
+  std::thread etcd_leader_thread;
+  std::optional<cluster::EtcdLeaderKeeper> etcd_leader;
+  if (self->role == NodeRole::arbiter) {
+    etcd_leader.emplace(etcd);
+    etcd_leader_thread = std::thread([&stop, &etcd_leader] {
+      FailureLog failures("etcd leadership");
+      auto step = [&etcd_leader] { return etcd_leader->step(); };
+      do {
+        failures.report(guarded("etcd leadership", step));
+      } while (stop.sleep_until(std::chrono::steady_clock::now() + 1s));
     });
   }
   // Volumes: the leader builds and heals them; every server keeps its mounts; each server
@@ -603,6 +622,7 @@ int main(int argc, char** argv) {
   if (links_thread.joinable()) links_thread.join();
   if (firewall.joinable()) firewall.join();
   if (dns_dhcp_thread.joinable()) dns_dhcp_thread.join();
+  if (etcd_leader_thread.joinable()) etcd_leader_thread.join();
   volume_thread.join();
   mount_thread.join();
   watchdog.join();

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "spec/load.h"
 
@@ -624,6 +627,101 @@ TEST_F(AssignedServicesTest, ADecisionForARevisionEtcdDoesNotHoldIsReported) {
       << stepped.error().message;
   EXPECT_EQ(host_.starts, (std::vector<std::string>{"homepage"}))
       << "meanwhile the spec this node follows defines it";
+}
+
+}  // namespace
+}  // namespace hearth::agent
+
+namespace hearth::agent {
+namespace {
+
+// A host whose probes hang until released (a service whose volume stalls): with probe_wait 0,
+// the steps go on (an assignment change is acted on at once), and the result is taken later.
+class HangingProbeHost final : public ServiceHost {
+ public:
+  Result<std::vector<ServiceInstance>> observe() override {
+    std::lock_guard lock(mutex);
+    std::vector<ServiceInstance> list;
+    for (const auto& [name, fingerprint] : running) {
+      list.push_back({name, true, true, true, fingerprint, ""});
+    }
+    return list;
+  }
+  std::optional<std::string> not_ready(const StartRequest&) override { return std::nullopt; }
+  Status start(const StartRequest& request, FenceGate&) override {
+    std::lock_guard lock(mutex);
+    running[request.service->name] = request.fingerprint;
+    return ok_status();
+  }
+  Status stop(const std::string& service, std::chrono::milliseconds) override {
+    std::lock_guard lock(mutex);
+    running.erase(service);
+    return ok_status();
+  }
+  Status stop_everything() override {
+    std::lock_guard lock(mutex);
+    running.clear();
+    return ok_status();
+  }
+  ProbeResult probe(const std::string&, Ipv4, const HealthCheck&) override {
+    std::unique_lock lock(mutex);
+    ++probes_started;
+    released.wait(lock, [this] { return release; });
+    return {true, "HTTP 200", 1};
+  }
+  void rotate_logs() override {}
+  void let_probes_finish() {
+    std::lock_guard lock(mutex);
+    release = true;
+    released.notify_all();
+  }
+  int started_probes() {
+    std::lock_guard lock(mutex);
+    return probes_started;
+  }
+
+  std::mutex mutex;
+  std::condition_variable released;
+  bool release = false;
+  int probes_started = 0;
+  std::map<std::string, std::string> running;
+};
+
+TEST(ServiceReconcilerProbes, AHangingProbeDelaysNoStepAndItsResultIsTakenLater) {
+  Spec spec = example_spec();
+  HangingProbeHost host;
+  ManualClock clock;
+  ServiceReconcilerOptions options;
+  options.probe_wait = 0ms;
+  ServiceReconciler reconciler(host, clock, options);
+  auto ip = [](const char* text) { return *Ipv4::parse(text); };
+  std::vector<AssignedService> homepage = {{"homepage", ip("10.1.2.130")}};
+  ASSERT_TRUE(reconciler.reconcile(spec, homepage, true));
+  for (int i = 0; i < 4; ++i) {
+    clock.advance(500ms);
+    ASSERT_TRUE(reconciler.reconcile(spec, homepage, true));  // returns while the probe hangs
+  }
+  ASSERT_EQ(host.started_probes(), 1) << "one probe in flight per service, no pile-up";
+  // A handover arrives while the probe still hangs: acted on in this step.
+  std::vector<AssignedService> both = {{"homepage", ip("10.1.2.130")},
+                                       {"whoami", ip("10.1.2.129")}};
+  clock.advance(500ms);
+  ASSERT_TRUE(reconciler.reconcile(spec, both, true));
+  EXPECT_EQ(host.running.count("whoami"), 1u);
+  auto state = [&](const std::string& name) {
+    for (const auto& s : reconciler.status()) {
+      if (s.service == name) return s.state;
+    }
+    return std::string("?");
+  };
+  EXPECT_EQ(state("homepage"), "starting");
+  host.let_probes_finish();
+  for (int i = 0; i < 2000 && state("homepage") != "running"; ++i) {  // catches a hang
+    clock.advance(10ms);
+    ASSERT_TRUE(reconciler.reconcile(spec, both, true));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // lets the probe thread finish
+  }
+  EXPECT_EQ(state("homepage"), "running") << "the result was taken at a later step";
 }
 
 }  // namespace

@@ -37,6 +37,12 @@ class SimCluster {
     }
   }
 
+  // Every node (and every restarted one) prefers `node` as the leader (LeaderElection).
+  void prefer(const std::string& node) {
+    preferred_ = node;
+    for (auto& n : nodes_) n->election->set_preferred_leader(node);
+  }
+
   ManualClock& clock() { return clock_; }
   MemoryKeyValueStore& etcd() { return etcd_; }
   SimNode& node(std::size_t i) { return *nodes_[i]; }
@@ -111,10 +117,12 @@ class SimCluster {
       raw->last_fence = clock->now();
     });
     n.election = std::make_unique<LeaderElection>(*n.client, clock_, *n.lease);
+    n.election->set_preferred_leader(preferred_);
     n.running = true;
   }
 
   ManualClock clock_;
+  std::string preferred_;
   MemoryKeyValueStore etcd_;
   std::vector<std::unique_ptr<SimNode>> nodes_;
   std::chrono::milliseconds elapsed_{0};

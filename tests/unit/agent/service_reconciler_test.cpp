@@ -694,6 +694,11 @@ TEST(ServiceReconcilerProbes, AHangingProbeDelaysNoStepAndItsResultIsTakenLater)
   ServiceReconcilerOptions options;
   options.probe_wait = 0ms;
   ServiceReconciler reconciler(host, clock, options);
+  // Whatever the test's outcome, the probe is released before the reconciler waits for it.
+  struct Release {
+    HangingProbeHost& host;
+    ~Release() { host.let_probes_finish(); }
+  } release{host};
   auto ip = [](const char* text) { return *Ipv4::parse(text); };
   std::vector<AssignedService> homepage = {{"homepage", ip("10.1.2.130")}};
   ASSERT_TRUE(reconciler.reconcile(spec, homepage, true));
@@ -701,6 +706,11 @@ TEST(ServiceReconcilerProbes, AHangingProbeDelaysNoStepAndItsResultIsTakenLater)
     clock.advance(500ms);
     ASSERT_TRUE(reconciler.reconcile(spec, homepage, true));  // returns while the probe hangs
   }
+  for (int i = 0; i < 2000 && host.started_probes() == 0; ++i) {  // catches a hang
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  clock.advance(2s);  // several probe intervals later: still the one probe in flight
+  ASSERT_TRUE(reconciler.reconcile(spec, homepage, true));
   ASSERT_EQ(host.started_probes(), 1) << "one probe in flight per service, no pile-up";
   // A handover arrives while the probe still hangs: acted on in this step.
   std::vector<AssignedService> both = {{"homepage", ip("10.1.2.130")},

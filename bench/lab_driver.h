@@ -2,13 +2,17 @@
 // What the lab benchmarks share: running the `hearth` CLI they drive the lab with, printing their
 // table, and taking the lab down however the benchmark ends.
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "common/process.h"
+#include "lab/lab_state.h"
 
 namespace hearth::bench {
 
@@ -44,9 +48,20 @@ inline void print_table(const std::vector<std::vector<std::string>>& rows) {
   }
 }
 
-// Takes the lab down when the benchmark ends, however it ends.
+// Takes the lab down when the benchmark ends, however it ends; first keeps every node's logs
+// (lab down removes them) in /tmp/hearth-bench-logs-PID, to explain a slow run afterwards.
 struct LabGuard {
   ~LabGuard() {
+    std::string kept = "/tmp/hearth-bench-logs-" + std::to_string(::getpid());
+    std::error_code error;
+    for (const auto& node :
+         std::filesystem::directory_iterator(std::string(hearth::lab::kLabRoot) + "/nodes", error)) {
+      std::error_code copy_error;
+      std::filesystem::create_directories(kept + "/" + node.path().filename().string(), copy_error);
+      std::filesystem::copy(node.path() / "log", kept + "/" + node.path().filename().string(),
+                            std::filesystem::copy_options::recursive, copy_error);
+    }
+    if (!error) std::cerr << "the nodes' logs are kept in " << kept << '\n';
     auto done = hearth_run({"lab", "down"});
     std::cerr << (done.succeeded() ? "" : "lab down failed: " + done.err);
   }

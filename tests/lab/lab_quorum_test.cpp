@@ -5,6 +5,7 @@
 //     rejoins and catches up. (How fast it is seen dead, ~2-4 s, is measured by
 //     bench/lab-failover; here it is printed, and the waits' deadlines only catch a hang.)
 //   - both servers lose power: the arbiter reports "no quorum"; `hearth apply` is refused.
+//   - the arbiter leads hearth and etcd (back to it after it was dead).
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -121,6 +122,24 @@ TEST_P(PowerLoss, SurvivorsSeeItDeadKeepQuorumElectAndApplyThenItRejoins) {
 
 INSTANTIATE_TEST_SUITE_P(EachNode, PowerLoss, ::testing::Values("r510", "r530", "elitedesk"),
                          [](const auto& info) { return info.param; });
+
+// The arbiter runs no service, so it keeps both leaderships (docs/architecture.md): hearth's (a
+// server hands it back 10 s after the arbiter is alive again) and etcd's raft leadership (moved to
+// it after 3 s). A server's death then never costs an election.
+TEST_F(Quorum, TheArbiterLeadsHearthAndEtcd) {
+  auto settled = wait_until(
+      [] {
+        auto status = lab_->cluster_status("r510");
+        if (leader_of(status) != "elitedesk") return false;
+        for (const auto& member : status["members"]) {
+          if (member.value("etcd_leader", false)) return member.value("name", "") == "elitedesk";
+        }
+        return false;
+      },
+      60s);
+  ASSERT_TRUE(settled.has_value()) << "the arbiter does not lead hearth and etcd: "
+                                   << lab_->cluster_status("r510").dump(2);
+}
 
 TEST_F(Quorum, BothServersDownTheArbiterSaysNoQuorumAndApplyIsRefused) {
   const long long revision = spec_revision(lab_->cluster_status("elitedesk"));

@@ -326,17 +326,28 @@ Status ChaosRun::start_recording() {
     return Error{"cannot mount volume " + lab_.appender_volume + " in " + lab_.arbiter +
                  " for the appender: " + mounted.describe() + " " + mounted.err};
   }
+  // Written through the server's volume mount, so only once it is mounted: written before, the
+  // page lands in the bare directory under the mount point, the service (bound to the mount)
+  // answers 404, fails its health check and restarts with a growing back-off, which reads as a
+  // 30 s outage (seen on a fresh machine, where lab up returned before r510 mounted appdata).
   for (const auto& dir : lab_.page_dirs) {
     std::string path = kVolumesDir + dir;
-    auto written =
-        run_in(lab_.state, lab_.servers.front(),
-               {"sh", "-c",
-                "mkdir -p '" + path + "' && { [ -e '" + path + "/index.html' ] || echo " +
-                    "'hearth lab chaos' > '" + path + "/index.html'; }"},
-               60s);
+    std::string mount = kVolumesDir + dir.substr(0, dir.find('/'));
+    Completed written;
+    auto page_deadline = Clock::now() + 120s;  // catches a mount that never comes
+    do {
+      written = run_in(lab_.state, lab_.servers.front(),
+                       {"sh", "-c",
+                        "mountpoint -q '" + mount + "' && mkdir -p '" + path + "' && { [ -e '" +
+                            path + "/index.html' ] || echo 'hearth lab chaos' > '" + path +
+                            "/index.html'; }"},
+                       60s);
+      if (!written.succeeded()) std::this_thread::sleep_for(1s);  // until the mount is there
+    } while (!written.succeeded() && Clock::now() < page_deadline);
     if (!written.succeeded()) {
       return Error{"cannot give " + path + " on " + lab_.servers.front() +
-                   " an index.html: " + written.describe() + " " + written.err};
+                   " an index.html (is " + mount + " mounted?): " + written.describe() + " " +
+                   written.err};
     }
   }
   appended_file_ = "hearth-chaos/run-" + std::to_string(options_.seed) + "-" +
